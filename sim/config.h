@@ -1,0 +1,110 @@
+/*
+ * config.h - the simulation's configuration as a plain struct.
+ *
+ * Configuration is data with defaults: config_defaults() fills the built-in
+ * defaults (equal to configs/default.json), config_load_file() applies a JSON
+ * file on top, config_set() applies one `--set key=value`, and
+ * config_finalize() validates cross-key rules and derives computed values.
+ * Every key is described once, in the key table of config.c, which drives
+ * parsing, --set, range checks, the effective-config echo (config_to_json)
+ * and configs/README.md.
+ *
+ * Errors are bad input: they name the file and JSON path (or the --set
+ * argument), what was found and what was expected; the caller exits 2.
+ */
+#ifndef SIM_CONFIG_H
+#define SIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "mm/zone.h"
+
+#define CONFIG_NAME_MAX 32
+
+enum wmark_mode {
+	WMARK_MODE_KERNEL,	/* computed from min_free_kbytes, scale factor */
+	WMARK_MODE_EXPLICIT,	/* given per zone in watermarks.zones */
+	WMARK_MODE_NONE,	/* every mark 0: allocate until nothing is free */
+};
+
+struct zone_config {
+	enum zone_type type;	/* DMA, DMA32, Normal, Movable */
+	double share;		/* fraction of memory.pages; < 0 = the remainder */
+	uint64_t pages;		/* derived by config_finalize() */
+	uint64_t wmark[NR_WMARK];	/* explicit marks, pages (mode explicit) */
+};
+
+/* Log event kinds, the bits of log.events. Names in config.c and emit.c. */
+enum log_event {
+	LOG_EV_WATERMARK,
+	LOG_EV_REFAULT,
+	LOG_EV_KSWAPD,		/* mm_vmscan_kswapd_wake / _sleep */
+	LOG_EV_DIRECT_RECLAIM,	/* mm_vmscan_direct_reclaim_begin / _end */
+	LOG_EV_OOM,
+	LOG_EV_SHRINK,		/* mm_vmscan_lru_shrink_inactive / _active */
+	LOG_EV_ALLOC_FAIL,	/* an allocation that could not be satisfied */
+	LOG_EV_EXTFRAG,		/* mm_page_alloc_extfrag */
+	LOG_EV_COMPACTION,	/* mm_compaction_begin / _end, kcompactd */
+	LOG_EV_FRAG,		/* periodic fragmentation snapshot */
+	NR_LOG_EVENTS
+};
+
+struct config {
+	/* memory */
+	uint64_t memory_pages;		/* total pages of the machine */
+	unsigned nr_zones;		/* 1..MAX_NR_ZONES */
+	struct zone_config zones[MAX_NR_ZONES];	/* ascending zone type */
+	unsigned pageblock_order;	/* default 9 */
+
+	/* watermarks */
+	enum wmark_mode wmark_mode;
+	int64_t min_free_kbytes;	/* -1 = computed at boot (auto) */
+	unsigned watermark_scale_factor;	/* 1..3000, default 10 */
+	unsigned watermark_boost_factor;	/* 0..., default 15000 */
+	unsigned lowmem_reserve_ratio[MAX_NR_ZONES];	/* 256 256 32 0 */
+
+	/* reclaim */
+	char reclaim_policy[CONFIG_NAME_MAX];	/* registry name */
+	unsigned swappiness;		/* 0..200, default 60 */
+	bool swap;			/* is there swap space */
+	unsigned nr_to_reclaim;		/* direct reclaim batch, SWAP_CLUSTER_MAX */
+
+	/* kswapd */
+	bool kswapd_enabled;
+	uint64_t kswapd_nap_ns;		/* HZ/10 nap before sleeping, ns */
+
+	/* cost model, simulated ns */
+	uint64_t scan_cost_ns;		/* per page scanned by reclaim */
+	uint64_t swapout_cost_ns;	/* per anon page written to swap */
+	uint64_t writeback_cost_ns;	/* per dirty file page written back */
+	uint64_t major_fault_cost_ns;	/* per major fault (read-in, swap-in) */
+
+	/* log */
+	uint32_t log_events;		/* 1 << enum log_event */
+};
+
+/** Fills the built-in defaults (the same as configs/default.json). */
+void config_defaults(struct config *cfg);
+/**
+ * Applies the JSON file at path on top of cfg. On error returns -1 with
+ * "PATH: JSON.PATH: got X, expected Y" in err.
+ */
+int config_load_file(struct config *cfg, const char *path, char *err,
+		     size_t errlen);
+/** Applies one "dotted.key=value" override; -1 with a message naming it. */
+int config_set(struct config *cfg, const char *assignment, char *err,
+	       size_t errlen);
+/** Validates cross-key rules and derives zone sizes; -1 with a message. */
+int config_finalize(struct config *cfg, char *err, size_t errlen);
+/** The effective configuration as a new JSON object (keys sorted). */
+json_t *config_to_json(const struct config *cfg);
+/** Name of a log event kind as used in log.events ("watermark", ...). */
+const char *config_log_event_name(enum log_event ev);
+/** Name of a zone type ("DMA", "DMA32", "Normal", "Movable"). */
+const char *zone_type_name(enum zone_type t);
+
+#endif

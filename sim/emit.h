@@ -1,0 +1,144 @@
+/*
+ * emit.h - the JSON Lines event log: one writer, one function per event kind.
+ *
+ * Each record is one JSON object on one line with "t" (simulated ns) and
+ * "ev" (the kind). The first record is the header (ev "header", t 0) with the
+ * schema version and the effective config. Events that the kernel also
+ * traces carry the tracepoint's name and field names (mm_vmscan_kswapd_wake:
+ * nid, zid, order), with mmsim's own fields beside them. docs/log-schema.json
+ * is the one description of every event and field; tests validate logs
+ * against it.
+ *
+ * A log written to a file goes to FILE.part and is renamed to FILE by
+ * emit_close(), so an interrupted run never leaves a truncated FILE; records
+ * are only ever written whole. Writing the log never changes the simulation,
+ * and an event whose kind is not in the mask costs one branch.
+ */
+#ifndef SIM_EMIT_H
+#define SIM_EMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "mm/gfp.h"
+#include "mm/zone.h"
+#include "trace.h"
+
+#define LOG_SCHEMA_VERSION 1
+
+struct emit;
+
+/* Which page an event is about. */
+struct emit_page_id {
+	enum page_type type;
+	uint32_t pid;		/* anon: owning process */
+	uint64_t dev;		/* file: device */
+	uint64_t ino;		/* file: inode */
+	uint64_t index;		/* page index: addr >> 12 */
+};
+
+struct emit_refault {
+	struct emit_page_id page;
+	uint64_t distance;	/* refault distance, pages (nonresident_age delta) */
+	uint64_t workingset_size;	/* pages it was compared with (§5.3) */
+	bool activate;		/* distance <= workingset size: enters active */
+	bool restore;		/* ... and the page was in the workingset before */
+};
+
+struct emit_direct_reclaim_end {
+	uint32_t pid;
+	uint64_t nr_reclaimed;
+	uint64_t nr_scanned;
+	uint64_t stall_ns;	/* simulated duration charged to pid */
+};
+
+struct emit_oom {
+	uint32_t victim_pid;
+	uint64_t pages_freed;	/* anon pages released */
+	uint64_t rss_pages;	/* victim's badness: resident + swapped anon */
+	uint32_t trigger_pid;	/* the allocating process */
+	unsigned order;
+};
+
+struct emit_alloc_fail {
+	uint32_t pid;
+	unsigned order;
+	gfp_t gfp;
+	int migratetype;
+};
+
+struct emit_shrink_inactive {
+	int nid;
+	uint64_t nr_scanned, nr_reclaimed;
+	uint64_t nr_activate_anon, nr_activate_file;
+	uint64_t nr_ref_keep;
+	uint64_t nr_unmap_fail;
+	uint64_t nr_dirty, nr_writeback;
+	int priority;
+	bool file;		/* flags RECLAIM_WB_FILE (else ANON) */
+	bool kswapd;		/* mmsim: reclaim by kswapd (else direct) */
+};
+
+struct emit_shrink_active {
+	int nid;
+	uint64_t nr_taken, nr_active, nr_deactivated, nr_referenced;
+	int priority;
+	bool file;
+	bool kswapd;
+};
+
+/**
+ * Opens the log at path ("-" = stdout) for the kinds in mask (1 << enum
+ * log_event). Returns NULL with a message in err if the file cannot be
+ * created.
+ */
+struct emit *emit_open(const char *path, uint32_t mask, char *err,
+		       size_t errlen);
+/** True if events of this kind are written. */
+bool emit_enabled(const struct emit *e, enum log_event kind);
+/** The header record: schema version, effective config, trace format. */
+void emit_header(struct emit *e, const json_t *config,
+		 const char *trace_format);
+/** A zone's free pages crossed a mark (order-0 form, free > mark). */
+void emit_watermark(struct emit *e, uint64_t t_ns, int nid, const char *zone,
+		    enum zone_watermarks mark, bool up, uint64_t free_pages,
+		    uint64_t mark_pages);
+/** A fault found a shadow entry. */
+void emit_refault(struct emit *e, uint64_t t_ns, const struct emit_refault *r);
+/** vmscan:mm_vmscan_kswapd_wake. */
+void emit_kswapd_wake(struct emit *e, uint64_t t_ns, int nid, int zid,
+		      unsigned order);
+/** vmscan:mm_vmscan_kswapd_sleep. */
+void emit_kswapd_sleep(struct emit *e, uint64_t t_ns, int nid);
+/** vmscan:mm_vmscan_direct_reclaim_begin. */
+void emit_direct_reclaim_begin(struct emit *e, uint64_t t_ns, uint32_t pid,
+			       unsigned order, gfp_t gfp);
+/** vmscan:mm_vmscan_direct_reclaim_end. */
+void emit_direct_reclaim_end(struct emit *e, uint64_t t_ns,
+			     const struct emit_direct_reclaim_end *d);
+/** The OOM killer chose and killed a victim. */
+void emit_oom(struct emit *e, uint64_t t_ns, const struct emit_oom *o);
+/** An allocation failed after reclaim (and compaction). */
+void emit_alloc_fail(struct emit *e, uint64_t t_ns,
+		     const struct emit_alloc_fail *a);
+/** vmscan:mm_vmscan_lru_shrink_inactive. */
+void emit_shrink_inactive(struct emit *e, uint64_t t_ns,
+			  const struct emit_shrink_inactive *s);
+/** vmscan:mm_vmscan_lru_shrink_active. */
+void emit_shrink_active(struct emit *e, uint64_t t_ns,
+			const struct emit_shrink_active *s);
+/** Formats gfp as the kernel's trace does ("GFP_HIGHUSER_MOVABLE|__GFP_ZERO"). */
+size_t gfp_format(gfp_t gfp, char *buf, size_t len);
+/**
+ * Flushes and closes; for a file, renames FILE.part to FILE. Returns 0, or
+ * -1 with a message in err if a write failed (disk full).
+ */
+int emit_close(struct emit *e, char *err, size_t errlen);
+/** Closes without renaming: FILE.part is removed (a failed run). */
+void emit_abort(struct emit *e);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * buddy.h - the binary buddy allocator of one zone (mm/page_alloc.c).
+ *
+ * Free lists per (order, migratetype) in zone->free_area; blocks split on
+ * allocation (__rmqueue_smallest(), expand()) and merge with their buddy
+ * (pfn ^ (1 << order)) on free (__free_one_page()). Pageblocks carry a
+ * migratetype tag; when the requested type's lists are empty the fallback
+ * table, the claim step (whole pageblock retag, half-pageblock rule) and the
+ * steal step follow kernel-model.md §1.6. See buddy.c.
+ */
+#ifndef SIM_MM_BUDDY_H
+#define SIM_MM_BUDDY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/zone.h"
+
+/* What a fallback did, for the mm_page_alloc_extfrag event. */
+struct buddy_fallback {
+	bool happened;			/* the block came from another type's list */
+	unsigned fallback_order;	/* order of the block taken */
+	int alloc_migratetype;		/* the requested type */
+	int fallback_migratetype;	/* the list it was taken from */
+	bool change_ownership;		/* the pageblock was retagged */
+	bool boost;			/* the claim step boosted the watermark */
+	uint64_t pfn;			/* first pfn of the allocation */
+};
+
+/**
+ * Sets up the zone's free lists over [start_pfn, start_pfn + pages): every
+ * page free, in the largest aligned blocks, every pageblock MOVABLE.
+ * mem_map must cover those pfns.
+ */
+void buddy_zone_init(struct zone *z, struct page *mem_map, uint64_t start_pfn,
+		     uint64_t pages, unsigned pageblock_order);
+/** Frees what buddy_zone_init() allocated (not mem_map). */
+void buddy_zone_destroy(struct zone *z);
+/**
+ * __rmqueue(): allocates 2^order pages of the given migratetype, falling back
+ * as the kernel does (ALLOC_NOFRAGMENT in alloc_flags limits it to whole
+ * pageblocks). Returns the first pfn, or -1 when no block is free. fb may be
+ * NULL. Does not check watermarks.
+ */
+int64_t buddy_alloc(struct zone *z, unsigned order, int migratetype,
+		    unsigned alloc_flags, struct buddy_fallback *fb);
+/**
+ * Takes the specific block [pfn, pfn + 2^order) out of the free lists,
+ * splitting the free block that contains it. False if any page of it is not
+ * free (trace placement mode).
+ */
+bool buddy_alloc_at(struct zone *z, uint64_t pfn, unsigned order);
+/** Frees an allocated block; it merges with free buddies. */
+void buddy_free(struct zone *z, uint64_t pfn, unsigned order);
+/** True if pfn lies inside a free block. */
+bool buddy_pfn_is_free(const struct zone *z, uint64_t pfn);
+/** Migratetype tag of the pageblock containing pfn. */
+int buddy_pageblock_mt(const struct zone *z, uint64_t pfn);
+/** Copies nr_free per order (all types) into out. */
+void buddy_nr_free(const struct zone *z, uint64_t out[NR_PAGE_ORDERS]);
+/**
+ * Walks every free list: links, flags, orders, alignment, no overlap,
+ * nr_free and free_pages totals. Returns false and prints the first broken
+ * invariant to stderr.
+ */
+bool buddy_check(const struct zone *z);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * pagemap.h - which virtual pages are resident, and shadow entries for the
+ * ones that were evicted (the page tables, page cache and swap cache at once).
+ *
+ * A page is identified by an object and a page index: an anon page by (pid,
+ * addr >> 12), a file page by ((dev, ino), offset >> 12), shared by every
+ * process that touches it. Objects are interned to 32-bit ids. Each entry is
+ * either resident (pfn set) or a shadow (pfn == PFN_NONE, shadow value set:
+ * what mm/workingset.c packs into the page-cache slot of an evicted page).
+ * Every object keeps a list of its entries, so exit() frees a process's pages
+ * without scanning the whole map.
+ *
+ * Memory: entries are bounded by resident pages plus shadows; the engine
+ * prunes shadows too old to ever count as recent, which keeps the map
+ * proportional to simulated RAM, not to trace length (see sim.c).
+ */
+#ifndef SIM_MM_PAGEMAP_H
+#define SIM_MM_PAGEMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+#define PM_NONE UINT32_MAX
+
+struct pm_entry {
+	uint64_t index;		/* page index within the object */
+	uint64_t shadow;	/* shadow value when not resident */
+	uint32_t obj;		/* object id; PM_NONE marks a free slot */
+	uint32_t pfn;		/* resident frame, or PFN_NONE for a shadow */
+	uint32_t obj_next;	/* next entry of the same object */
+	uint32_t obj_prev;	/* previous entry of the same object */
+};
+
+struct pm_obj {
+	enum page_type type;
+	uint32_t pid;		/* anon: the process */
+	uint64_t dev, ino;	/* file: the inode */
+	uint32_t head;		/* first entry id, PM_NONE if none */
+	uint64_t nr_entries;
+	bool live;
+};
+
+struct pagemap;
+
+/** Creates an empty map. */
+struct pagemap *pagemap_create(void);
+void pagemap_destroy(struct pagemap *pm);
+/** Interns an object; returns its id, or PM_NONE if absent and !create. */
+uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
+		     uint64_t dev, uint64_t ino, bool create);
+/** The object record for an id. */
+struct pm_obj *pagemap_obj_get(struct pagemap *pm, uint32_t obj);
+/** Forgets an object with no entries left (an exited process). */
+void pagemap_obj_release(struct pagemap *pm, uint32_t obj);
+/** Entry id for (obj, index), or PM_NONE. */
+uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index);
+/** Adds an entry for (obj, index), which must not exist; returns its id. */
+uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index);
+/** The entry for an id. */
+struct pm_entry *pagemap_entry(struct pagemap *pm, uint32_t id);
+/** Removes an entry. */
+void pagemap_remove(struct pagemap *pm, uint32_t id);
+/** Number of entries (resident + shadows). */
+uint64_t pagemap_count(const struct pagemap *pm);
+/** Highest entry id + 1, for iterating with pagemap_entry (skip obj == PM_NONE). */
+uint32_t pagemap_id_limit(const struct pagemap *pm);
+
+#endif
