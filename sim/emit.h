@@ -131,8 +131,6 @@ void emit_shrink_inactive(struct emit *e, uint64_t t_ns,
 /** vmscan:mm_vmscan_lru_shrink_active. */
 void emit_shrink_active(struct emit *e, uint64_t t_ns,
 			const struct emit_shrink_active *s);
-/** Formats gfp as the kernel's trace does ("GFP_HIGHUSER_MOVABLE|__GFP_ZERO"). */
-size_t gfp_format(gfp_t gfp, char *buf, size_t len);
 /**
  * Flushes and closes; for a file, renames FILE.part to FILE. Returns 0, or
  * -1 with a message in err if a write failed (disk full).

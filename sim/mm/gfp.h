@@ -49,4 +49,16 @@ typedef uint32_t gfp_t;
 				  __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM)
 #define GFP_TRANSHUGE		(GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
 
+#include <stddef.h>
+
+/**
+ * Parses the kernel's printed form ("GFP_KERNEL|__GFP_ZERO", "0x0", "none").
+ * Returns 0, or -1 with *bad_off at the first unknown name.
+ */
+int gfp_parse(const char *s, size_t len, gfp_t *out, size_t *bad_off);
+/** gfp_migratetype(): movable -> 1, reclaimable -> 2, else unmovable 0. */
+int gfp_migratetype(gfp_t gfp);
+/** Formats gfp as the kernel's trace does ("GFP_HIGHUSER_MOVABLE|__GFP_ZERO"). */
+size_t gfp_format(gfp_t gfp, char *buf, size_t len);
+
 #endif
