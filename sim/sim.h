@@ -69,6 +69,7 @@ struct pglist_data {
 	uint64_t kswapd_nap_start_ns;
 	/* per-zone counters and watermark crossings */
 	uint64_t zone_vm[MAX_NR_ZONES][NR_ZONE_VM_ITEMS];
+	uint64_t nr_zone_lru[MAX_NR_ZONES][NR_LRU_TYPES];	/* LRU pages per zone */
 	uint64_t crossings[MAX_NR_ZONES][NR_WMARK][2];	/* [zone][mark][up] */
 };
 
@@ -95,6 +96,11 @@ struct sim_stats {
 	uint64_t unmap_nonresident;	/* unmap of a page that was not resident */
 	uint64_t shadows_dropped;	/* shadow entries pruned (too old to matter) */
 	uint64_t evict_rows_ignored;	/* `evict` rows (the traced kernel's evictions) */
+	uint64_t free_unknown;		/* `free` of a pfn never seen allocated */
+	uint64_t alloc_dup;		/* `alloc` of a recorded pfn already in use */
+	uint64_t access_dropped;	/* faults whose allocation failed */
+	uint64_t alloc_ok_order[NR_PAGE_ORDERS];	/* `alloc` rows placed */
+	uint64_t alloc_fail_order[NR_PAGE_ORDERS];	/* `alloc` rows failed */
 };
 
 struct sim {
@@ -112,16 +118,22 @@ struct sim {
 	uint64_t vm[NR_VM_EVENT_ITEMS];	/* /proc/vmstat event counters */
 	struct sim_stats stats;
 	uint64_t ref_index;		/* access rows seen so far */
+	uint64_t min_free_kbytes;	/* effective value (computed or configured) */
+	uint64_t nr_shadows;		/* shadow entries in pm */
+	uint32_t kernel_obj;		/* pagemap object of `alloc` row blocks */
+	int nextuse_fd;			/* opt policy: next-use file (nextuse.c), or -1 */
 	volatile int *stop;		/* set asynchronously (SIGINT) to stop */
+	void (*progress)(struct sim *s, struct trace_reader *tr); /* every 64 Ki rows */
 };
 
 /**
  * Builds the machine described by cfg (already finalized): zones, buddy
- * free lists, watermarks, lruvecs with the configured policy. Returns NULL
+ * free lists, watermarks, lruvecs with the configured policy. nextuse_fd is
+ * the opt policy's pre-pass file (nextuse.c) or -1. Returns NULL
  * with a message in err if the policy is unknown or cannot start.
  */
-struct sim *sim_create(const struct config *cfg, struct emit *log, char *err,
-		       size_t errlen);
+struct sim *sim_create(const struct config *cfg, struct emit *log,
+		       int nextuse_fd, char *err, size_t errlen);
 void sim_destroy(struct sim *s);
 /**
  * Replays the trace to its end (or until *s->stop). Returns 0, or -1 with
@@ -156,6 +168,11 @@ static inline void count_vm_events(struct sim *s, enum vm_event_item item,
 				   uint64_t n)
 {
 	s->vm[item] += n;
+}
+/** Pages an access row covers: its folio's 2^order, else 1. */
+static inline unsigned access_nr_pages(const struct trace_row *row)
+{
+	return (row->has & TRACE_HAS_ORDER) ? 1u << row->order : 1u;
 }
 /** The page type of an LRU page. */
 static inline enum lru_type page_lru_type(const struct page *p)

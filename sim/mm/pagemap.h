@@ -54,6 +54,11 @@ uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
 struct pm_obj *pagemap_obj_get(struct pagemap *pm, uint32_t obj);
 /** Forgets an object with no entries left (an exited process). */
 void pagemap_obj_release(struct pagemap *pm, uint32_t obj);
+/**
+ * Removes an object from lookup without freeing its id, so a later
+ * pagemap_obj() of the same key creates a new, distinct object.
+ */
+void pagemap_obj_retire(struct pagemap *pm, uint32_t obj);
 /** Entry id for (obj, index), or PM_NONE. */
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index);
 /** Adds an entry for (obj, index), which must not exist; returns its id. */

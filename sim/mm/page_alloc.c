@@ -1,0 +1,256 @@
+/*
+ * page_alloc.c - the allocation fast and slow paths (mm/page_alloc.c).
+ *
+ * What the kernel does (kernel-model.md §3): __alloc_pages() first walks
+ * the zonelist from the highest zone the gfp mask allows, checking each zone
+ * at the LOW watermark (get_page_from_freelist()). If no zone passes, the
+ * slow path wakes kswapd, retries at MIN, enters direct reclaim, retries,
+ * decides with should_reclaim_retry() whether more reclaim could help, and
+ * finally invokes the OOM killer.
+ *
+ * What we simplify, and why it does not change behaviour qualitatively:
+ *  - no per-CPU page lists: every allocation and free goes straight to the
+ *    buddy lists, so NR_FREE_PAGES is exact (the kernel's is a little lower);
+ *  - one node; the zonelist is this node's zones from highest_zoneidx down;
+ *  - no cpusets, no memcg charge, no node_reclaim, no highatomic reserve;
+ *  - direct compaction is the compaction issue's; the slot in the slow path
+ *    where it runs is marked below.
+ *
+ * Watermark crossings: every change of a zone's free pages goes through
+ * zone_note_free(), which logs each crossing of MIN, LOW or HIGH (boost
+ * included) in the order-0 form free > mark (kernel-model.md §2.7).
+ */
+#include <stdlib.h>
+
+#include "bug.h"
+#include "mm/buddy.h"
+#include "mm/internal.h"
+
+int gfp_zone_idx(const struct sim *s, gfp_t gfp)
+{
+	const struct pglist_data *pgdat = &s->nodes[0];
+	enum zone_type want = ZONE_NORMAL;
+
+	if (gfp & __GFP_DMA)
+		want = ZONE_DMA;
+	else if (gfp & __GFP_DMA32)
+		want = ZONE_DMA32;
+	else if ((gfp & (__GFP_HIGHMEM | __GFP_MOVABLE)) ==
+		 (__GFP_HIGHMEM | __GFP_MOVABLE))
+		want = ZONE_MOVABLE;
+	/* The highest configured zone not above the wanted type. */
+	for (int i = (int)pgdat->nr_zones - 1; i >= 0; i--)
+		if (pgdat->zones[i].type <= want)
+			return i;
+	return 0;	/* no zone that low: served from the lowest one */
+}
+
+void zone_note_free(struct sim *s, struct zone *z)
+{
+	int level = zone_wmark_level(z, z->free_pages);
+	struct pglist_data *pgdat = &s->nodes[z->nid];
+
+	while (level != z->wmark_level) {
+		bool up = level > z->wmark_level;
+		int mark = up ? z->wmark_level : z->wmark_level - 1;
+
+		z->wmark_level += up ? 1 : -1;
+		pgdat->crossings[z->zone_idx][mark][up]++;
+		emit_watermark(s->log, s->now_ns, z->nid, z->name,
+			       (enum zone_watermarks)mark, up, z->free_pages,
+			       wmark_pages(z, (enum zone_watermarks)mark));
+	}
+}
+
+void sim_free_pages(struct sim *s, uint64_t pfn, unsigned order)
+{
+	struct zone *z = sim_pfn_zone(s, pfn);
+
+	buddy_free(z, pfn, order);
+	count_vm_events(s, VM_pgfree, 1ull << order);
+	zone_note_free(s, z);
+}
+
+static bool has_dma32_zone(const struct pglist_data *pgdat)
+{
+	for (unsigned i = 0; i < pgdat->nr_zones; i++)
+		if (pgdat->zones[i].type == ZONE_DMA32 &&
+		    pgdat->zones[i].managed_pages)
+			return true;
+	return false;
+}
+
+/* alloc_flags_nofragment(): avoid fragmenting DMA32 for Normal requests. */
+static unsigned alloc_flags_nofragment(const struct pglist_data *pgdat,
+				       int highest_zoneidx)
+{
+	if (pgdat->zones[highest_zoneidx].type == ZONE_NORMAL &&
+	    has_dma32_zone(pgdat))
+		return ALLOC_NOFRAGMENT;
+	return 0;
+}
+
+static int64_t rmqueue(struct sim *s, struct zone *z, unsigned order,
+		       int migratetype, unsigned alloc_flags)
+{
+	struct buddy_fallback fb = { 0 };
+	int64_t pfn = buddy_alloc(z, order, migratetype, alloc_flags, &fb);
+
+	if (pfn < 0)
+		return -1;
+	s->nodes[z->nid].zone_vm[z->zone_idx][ZVM_pgalloc] += 1ull << order;
+	if (fb.happened && fb.boost &&
+	    s->cfg->wmark_mode != WMARK_MODE_NONE) {
+		boost_watermark(z, s->cfg->watermark_boost_factor);
+		/* rmqueue(): a boosted zone wakes kswapd right away. */
+		if (z->watermark_boost)
+			wakeup_kswapd(s, &s->nodes[z->nid], 0, z->zone_idx);
+	}
+	zone_note_free(s, z);
+	return pfn;
+}
+
+/* get_page_from_freelist(): the first zone that passes its mark serves. */
+static int64_t get_page_from_freelist(struct sim *s, unsigned order,
+				      int migratetype, unsigned alloc_flags,
+				      int highest_zoneidx)
+{
+	struct pglist_data *pgdat = &s->nodes[0];
+	unsigned nofrag = alloc_flags & ALLOC_NOFRAGMENT;
+
+retry:
+	for (int i = highest_zoneidx; i >= 0; i--) {
+		struct zone *z = &pgdat->zones[i];
+		int64_t pfn;
+
+		if (!z->managed_pages)
+			continue;
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
+			uint64_t mark = wmark_pages(z, (enum zone_watermarks)(
+					alloc_flags & ALLOC_WMARK_MASK));
+
+			if (!zone_watermark_ok(z, order, mark, highest_zoneidx,
+					       alloc_flags,
+					       (int64_t)z->free_pages))
+				continue;
+		}
+		pfn = rmqueue(s, z, order, migratetype, alloc_flags);
+		if (pfn >= 0)
+			return pfn;
+	}
+	if (nofrag) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		nofrag = 0;
+		goto retry;
+	}
+	return -1;
+}
+
+/* gfp_to_alloc_flags(): the slow path's flags. */
+static unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order)
+{
+	unsigned flags = ALLOC_WMARK_MIN;
+
+	if (gfp & __GFP_HIGH)
+		flags |= ALLOC_MIN_RESERVE;
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		flags |= ALLOC_KSWAPD;
+	if (!(gfp & __GFP_DIRECT_RECLAIM) && !(gfp & __GFP_NOMEMALLOC)) {
+		flags |= ALLOC_NON_BLOCK;
+		if (order > 0 && (gfp & __GFP_HIGH))
+			flags |= ALLOC_HIGHATOMIC;
+	}
+	return flags;
+}
+
+/* should_reclaim_retry(): could free + reclaimable pages pass MIN anywhere? */
+static bool should_reclaim_retry(struct sim *s, unsigned order,
+				 unsigned alloc_flags, int highest_zoneidx,
+				 bool did_progress, int *no_progress_loops)
+{
+	struct pglist_data *pgdat = &s->nodes[0];
+
+	if (did_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		return false;
+	for (int i = highest_zoneidx; i >= 0; i--) {
+		struct zone *z = &pgdat->zones[i];
+		uint64_t available = z->free_pages +
+				     zone_reclaimable_pages(s, pgdat, i);
+
+		if (z->managed_pages &&
+		    zone_watermark_ok(z, order, wmark_pages(z, WMARK_MIN),
+				      highest_zoneidx, alloc_flags,
+				      (int64_t)available))
+			return true;
+	}
+	return false;
+}
+
+static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
+				    int migratetype, uint32_t pid,
+				    int highest_zoneidx)
+{
+	struct pglist_data *pgdat = &s->nodes[0];
+	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
+	bool costly = order > PAGE_ALLOC_COSTLY_ORDER;
+	int no_progress_loops = 0;
+	int64_t pfn;
+
+	if (alloc_flags & ALLOC_KSWAPD)
+		wakeup_kswapd(s, pgdat, order, highest_zoneidx);
+	pfn = get_page_from_freelist(s, order, migratetype, alloc_flags,
+				     highest_zoneidx);
+	if (pfn >= 0 || !(gfp & __GFP_DIRECT_RECLAIM))
+		return pfn;
+	for (;;) {
+		uint64_t reclaimed;
+
+		if (alloc_flags & ALLOC_KSWAPD)
+			wakeup_kswapd(s, pgdat, order, highest_zoneidx);
+		reclaimed = try_to_free_pages(s, pgdat, order, gfp,
+					      highest_zoneidx, pid);
+		pfn = get_page_from_freelist(s, order, migratetype,
+					     alloc_flags, highest_zoneidx);
+		if (pfn >= 0)
+			return pfn;
+		/* Direct compaction would run here (compaction issue). */
+		if (gfp & __GFP_NORETRY)
+			return -1;
+		if (costly && !(gfp & __GFP_RETRY_MAYFAIL))
+			return -1;
+		if (should_reclaim_retry(s, order, alloc_flags,
+					 highest_zoneidx, reclaimed > 0,
+					 &no_progress_loops))
+			continue;
+		/* __alloc_pages_may_oom(): never for costly orders. */
+		if (costly || !out_of_memory(s, order, pid))
+			return -1;
+		no_progress_loops = 0;
+	}
+}
+
+int64_t sim_alloc_pages(struct sim *s, unsigned order, gfp_t gfp,
+			int migratetype, uint32_t pid)
+{
+	int hzi = gfp_zone_idx(s, gfp);
+	unsigned flags = ALLOC_WMARK_LOW |
+			 alloc_flags_nofragment(&s->nodes[0], hzi);
+	int64_t pfn;
+
+	SIM_BUG_ON(order > MAX_PAGE_ORDER);
+	pfn = get_page_from_freelist(s, order, migratetype, flags, hzi);
+	if (pfn < 0)
+		pfn = alloc_pages_slowpath(s, order, gfp, migratetype, pid,
+					   hzi);
+	if (pfn < 0) {
+		struct emit_alloc_fail f = { pid, order, gfp, migratetype };
+
+		count_vm_events(s, VM_alloc_fail, 1);
+		emit_alloc_fail(s->log, s->now_ns, &f);
+	}
+	return pfn;
+}

@@ -1,0 +1,338 @@
+/*
+ * pagemap.c - resident pages and shadow entries, keyed by (object, index).
+ *
+ * Two open-addressing hash tables with linear probing:
+ *  - objects: (type, pid) or (type, dev, ino) -> object id (struct pm_obj);
+ *  - entries: (object id, page index) -> entry id in a pool of pm_entry.
+ * Tables hold 32-bit ids; the keys live in the pools, so a slot is 4 bytes.
+ * Deletion shifts later members of the probe run back (no tombstones), so
+ * lookups never slow down as entries come and go. Tables stay at most half
+ * full and double when they reach it. Pool slots are recycled through a free
+ * list threaded through obj_next.
+ *
+ * Invariants: every live entry is in the entry table exactly once and on its
+ * object's list; nr_entries of an object equals the length of its list.
+ */
+#include "mm/pagemap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bug.h"
+#include "mm/page.h"
+#include "xalloc.h"
+
+struct id_table {
+	uint32_t *slot;		/* ids, PM_NONE = empty */
+	uint64_t mask;		/* capacity - 1 (power of two) */
+	uint64_t used;
+};
+
+struct pagemap {
+	struct id_table etab;
+	struct pm_entry *entries;
+	uint32_t nr_entries_alloc;	/* pool high-water mark */
+	uint32_t cap_entries;
+	uint32_t free_entry;		/* free list head, PM_NONE if empty */
+	uint64_t count;
+	struct id_table otab;
+	struct pm_obj *objs;
+	uint32_t nr_objs_alloc, cap_objs;
+	uint32_t free_obj;
+};
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t entry_hash(uint32_t obj, uint64_t index)
+{
+	return mix64(index * 0x9e3779b97f4a7c15ULL + obj);
+}
+
+static uint64_t obj_hash(enum page_type type, uint32_t pid, uint64_t dev,
+			 uint64_t ino)
+{
+	if (type == PAGE_ANON)
+		return mix64(pid);
+	return mix64(mix64(dev + 0x100000000ULL) ^ ino);
+}
+
+static void id_table_init(struct id_table *t, uint64_t cap)
+{
+	t->slot = xmalloc(cap * sizeof(*t->slot));
+	memset(t->slot, 0xff, cap * sizeof(*t->slot));
+	t->mask = cap - 1;
+	t->used = 0;
+}
+
+static uint64_t etab_hash_of(const struct pagemap *pm, uint32_t id)
+{
+	return entry_hash(pm->entries[id].obj, pm->entries[id].index);
+}
+
+static uint64_t otab_hash_of(const struct pagemap *pm, uint32_t id)
+{
+	const struct pm_obj *o = &pm->objs[id];
+
+	return obj_hash(o->type, o->pid, o->dev, o->ino);
+}
+
+typedef uint64_t (*hash_of_fn)(const struct pagemap *pm, uint32_t id);
+
+static void id_table_put(struct id_table *t, uint64_t h, uint32_t id)
+{
+	uint64_t i = h & t->mask;
+
+	while (t->slot[i] != PM_NONE)
+		i = (i + 1) & t->mask;
+	t->slot[i] = id;
+	t->used++;
+}
+
+static void id_table_grow(const struct pagemap *pm, struct id_table *t,
+			  hash_of_fn hash_of)
+{
+	struct id_table old = *t;
+
+	id_table_init(t, (old.mask + 1) * 2);
+	for (uint64_t i = 0; i <= old.mask; i++)
+		if (old.slot[i] != PM_NONE)
+			id_table_put(t, hash_of(pm, old.slot[i]), old.slot[i]);
+	free(old.slot);
+}
+
+/* Removes the id at slot i, shifting back later members of its run. */
+static void id_table_del_at(const struct pagemap *pm, struct id_table *t,
+			    uint64_t i, hash_of_fn hash_of)
+{
+	uint64_t j = i;
+
+	t->slot[i] = PM_NONE;
+	t->used--;
+	for (;;) {
+		uint64_t home;
+
+		j = (j + 1) & t->mask;
+		if (t->slot[j] == PM_NONE)
+			return;
+		home = hash_of(pm, t->slot[j]) & t->mask;
+		/* Move slot j back to i unless its home lies in (i, j]. */
+		if ((i <= j) ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		t->slot[i] = t->slot[j];
+		t->slot[j] = PM_NONE;
+		i = j;
+	}
+}
+
+struct pagemap *pagemap_create(void)
+{
+	struct pagemap *pm = xcalloc(1, sizeof(*pm));
+
+	id_table_init(&pm->etab, 1024);
+	id_table_init(&pm->otab, 64);
+	pm->cap_entries = 512;
+	pm->entries = xmalloc(pm->cap_entries * sizeof(*pm->entries));
+	pm->free_entry = PM_NONE;
+	pm->cap_objs = 32;
+	pm->objs = xmalloc(pm->cap_objs * sizeof(*pm->objs));
+	pm->free_obj = PM_NONE;
+	return pm;
+}
+
+void pagemap_destroy(struct pagemap *pm)
+{
+	if (!pm)
+		return;
+	free(pm->etab.slot);
+	free(pm->otab.slot);
+	free(pm->entries);
+	free(pm->objs);
+	free(pm);
+}
+
+static bool obj_matches(const struct pm_obj *o, enum page_type type,
+			uint32_t pid, uint64_t dev, uint64_t ino)
+{
+	if (o->type != type)
+		return false;
+	if (type == PAGE_ANON)
+		return o->pid == pid;
+	return o->dev == dev && o->ino == ino;
+}
+
+static uint32_t obj_alloc(struct pagemap *pm)
+{
+	uint32_t id = pm->free_obj;
+
+	if (id != PM_NONE) {
+		pm->free_obj = pm->objs[id].head;
+		return id;
+	}
+	if (pm->nr_objs_alloc == pm->cap_objs) {
+		SIM_BUG_ON(pm->cap_objs >= UINT32_MAX / 2);
+		pm->cap_objs *= 2;
+		pm->objs = xrealloc(pm->objs, pm->cap_objs * sizeof(*pm->objs));
+	}
+	return pm->nr_objs_alloc++;
+}
+
+uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
+		     uint64_t dev, uint64_t ino, bool create)
+{
+	uint64_t h = obj_hash(type, pid, dev, ino);
+	uint64_t i = h & pm->otab.mask;
+	uint32_t id;
+
+	if (type == PAGE_ANON)
+		dev = ino = 0;
+	else
+		pid = 0;
+	for (; pm->otab.slot[i] != PM_NONE; i = (i + 1) & pm->otab.mask) {
+		id = pm->otab.slot[i];
+		if (obj_matches(&pm->objs[id], type, pid, dev, ino))
+			return id;
+	}
+	if (!create)
+		return PM_NONE;
+	id = obj_alloc(pm);
+	pm->objs[id] = (struct pm_obj){ .type = type, .pid = pid, .dev = dev,
+					.ino = ino, .head = PM_NONE,
+					.live = true };
+	if ((pm->otab.used + 1) * 2 > pm->otab.mask + 1) {
+		id_table_grow(pm, &pm->otab, otab_hash_of);
+		id_table_put(&pm->otab, h, id);
+	} else {
+		pm->otab.slot[i] = id;
+		pm->otab.used++;
+	}
+	return id;
+}
+
+struct pm_obj *pagemap_obj_get(struct pagemap *pm, uint32_t obj)
+{
+	return &pm->objs[obj];
+}
+
+void pagemap_obj_release(struct pagemap *pm, uint32_t obj)
+{
+	struct pm_obj *o = &pm->objs[obj];
+	uint64_t i = otab_hash_of(pm, obj) & pm->otab.mask;
+
+	SIM_BUG_ON(o->nr_entries != 0 || !o->live);
+	while (pm->otab.slot[i] != obj) {
+		SIM_BUG_ON(pm->otab.slot[i] == PM_NONE);
+		i = (i + 1) & pm->otab.mask;
+	}
+	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
+	o->live = false;
+	o->head = pm->free_obj;
+	pm->free_obj = obj;
+}
+
+void pagemap_obj_retire(struct pagemap *pm, uint32_t obj)
+{
+	uint64_t i = otab_hash_of(pm, obj) & pm->otab.mask;
+
+	while (pm->otab.slot[i] != obj) {
+		SIM_BUG_ON(pm->otab.slot[i] == PM_NONE);
+		i = (i + 1) & pm->otab.mask;
+	}
+	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
+	pm->objs[obj].live = false;
+}
+
+uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index)
+{
+	uint64_t i = entry_hash(obj, index) & pm->etab.mask;
+
+	for (; pm->etab.slot[i] != PM_NONE; i = (i + 1) & pm->etab.mask) {
+		const struct pm_entry *e = &pm->entries[pm->etab.slot[i]];
+
+		if (e->index == index && e->obj == obj)
+			return pm->etab.slot[i];
+	}
+	return PM_NONE;
+}
+
+static uint32_t entry_alloc(struct pagemap *pm)
+{
+	uint32_t id = pm->free_entry;
+
+	if (id != PM_NONE) {
+		pm->free_entry = pm->entries[id].obj_next;
+		return id;
+	}
+	if (pm->nr_entries_alloc == pm->cap_entries) {
+		SIM_BUG_ON(pm->cap_entries >= UINT32_MAX / 2);
+		pm->cap_entries *= 2;
+		pm->entries = xrealloc(pm->entries,
+				       pm->cap_entries * sizeof(*pm->entries));
+	}
+	return pm->nr_entries_alloc++;
+}
+
+uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index)
+{
+	uint32_t id = entry_alloc(pm);
+	struct pm_obj *o = &pm->objs[obj];
+	struct pm_entry *e = &pm->entries[id];
+
+	*e = (struct pm_entry){ .index = index, .obj = obj, .pfn = PFN_NONE,
+				.obj_next = o->head, .obj_prev = PM_NONE };
+	if (o->head != PM_NONE)
+		pm->entries[o->head].obj_prev = id;
+	o->head = id;
+	o->nr_entries++;
+	if ((pm->etab.used + 1) * 2 > pm->etab.mask + 1)
+		id_table_grow(pm, &pm->etab, etab_hash_of);
+	id_table_put(&pm->etab, entry_hash(obj, index), id);
+	pm->count++;
+	return id;
+}
+
+struct pm_entry *pagemap_entry(struct pagemap *pm, uint32_t id)
+{
+	return &pm->entries[id];
+}
+
+void pagemap_remove(struct pagemap *pm, uint32_t id)
+{
+	struct pm_entry *e = &pm->entries[id];
+	struct pm_obj *o = &pm->objs[e->obj];
+	uint64_t i = entry_hash(e->obj, e->index) & pm->etab.mask;
+
+	while (pm->etab.slot[i] != id) {
+		SIM_BUG_ON(pm->etab.slot[i] == PM_NONE);
+		i = (i + 1) & pm->etab.mask;
+	}
+	id_table_del_at(pm, &pm->etab, i, etab_hash_of);
+	if (e->obj_prev != PM_NONE)
+		pm->entries[e->obj_prev].obj_next = e->obj_next;
+	else
+		o->head = e->obj_next;
+	if (e->obj_next != PM_NONE)
+		pm->entries[e->obj_next].obj_prev = e->obj_prev;
+	o->nr_entries--;
+	e->obj = PM_NONE;
+	e->obj_next = pm->free_entry;
+	pm->free_entry = id;
+	pm->count--;
+}
+
+uint64_t pagemap_count(const struct pagemap *pm)
+{
+	return pm->count;
+}
+
+uint32_t pagemap_id_limit(const struct pagemap *pm)
+{
+	return pm->nr_entries_alloc;
+}

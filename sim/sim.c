@@ -1,0 +1,578 @@
+/*
+ * sim.c - the simulation context and the replay loop.
+ *
+ * sim_create() lays out one node's zones back to back from pfn 0, sets up
+ * the buddy lists and the watermarks (kernel formulas, explicit, or none) and
+ * starts the configured reclaim policy on the node's lruvec. sim_run()
+ * drives everything through one event queue: the next trace row is an event
+ * at its recorded time, pulled lazily from the reader when the previous row
+ * is applied, and kswapd batches and naps are events too. Replay is
+ * open-loop: rows keep their recorded times, and stalls (direct reclaim,
+ * major faults) are accounted as durations, never by moving later rows.
+ *
+ * Rows (traces/FORMAT.md):
+ *  - access: the page (pid, addr >> 12), or the file page (dev, ino,
+ *    addr >> 12), is referenced. Resident: the policy's mark_accessed().
+ *    Not resident: pgfault, and if a shadow entry is found a refault
+ *    (workingset.c); a file page or a swapped-out anon page is a major fault
+ *    (pgmajfault, cost.major_fault_ns of stall). A movable order-0 page is
+ *    allocated through the full allocation path and joins the LRU. An access
+ *    row with an order covers the 2^order pages of that folio.
+ *  - unmap: frees that page (or drops its shadow); exit: frees every anon
+ *    page and swap shadow of pid.
+ *  - alloc / free: kernel allocations of 2^order pages outside the LRU; the
+ *    recorded pfn identifies which allocation a later free releases.
+ *  - evict: the traced kernel's eviction of a file page; counted, not
+ *    replayed (mmsim makes its own eviction decisions).
+ */
+#include "sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bug.h"
+#include "mm/buddy.h"
+#include "mm/internal.h"
+#include "xalloc.h"
+
+/* ---- per-process records (sorted by pid) ---- */
+
+struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
+{
+	size_t lo = 0, hi = s->nr_procs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nr_procs && s->procs[lo].pid == pid)
+		return &s->procs[lo];
+	if (s->nr_procs == s->cap_procs) {
+		s->cap_procs = s->cap_procs ? 2 * s->cap_procs : 64;
+		s->procs = xrealloc(s->procs, s->cap_procs * sizeof(*s->procs));
+	}
+	memmove(&s->procs[lo + 1], &s->procs[lo],
+		(s->nr_procs - lo) * sizeof(*s->procs));
+	s->nr_procs++;
+	s->procs[lo] = (struct sim_proc){ .pid = pid };
+	return &s->procs[lo];
+}
+
+/* ---- machine set-up ---- */
+
+struct zone *sim_pfn_zone(struct sim *s, uint64_t pfn)
+{
+	return &s->nodes[0].zones[s->mem_map[pfn].zone];
+}
+
+uint64_t node_free_pages(const struct pglist_data *pgdat)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < pgdat->nr_zones; i++)
+		n += pgdat->zones[i].free_pages;
+	return n;
+}
+
+static void setup_watermarks(struct sim *s, struct pglist_data *pgdat)
+{
+	const struct config *cfg = s->cfg;
+	uint64_t lowmem_kbytes = 0;
+
+	for (unsigned i = 0; i < pgdat->nr_zones; i++)
+		if (pgdat->zones[i].type != ZONE_MOVABLE)
+			lowmem_kbytes += pgdat->zones[i].managed_pages *
+					 (PAGE_SIZE / 1024);
+	switch (cfg->wmark_mode) {
+	case WMARK_MODE_KERNEL:
+		s->min_free_kbytes = cfg->min_free_kbytes >= 0 ?
+			(uint64_t)cfg->min_free_kbytes :
+			calculate_min_free_kbytes(lowmem_kbytes);
+		setup_per_zone_wmarks(pgdat->zones, pgdat->nr_zones,
+				      s->min_free_kbytes,
+				      cfg->watermark_scale_factor);
+		setup_per_zone_lowmem_reserve(pgdat->zones, pgdat->nr_zones,
+					      cfg->lowmem_reserve_ratio);
+		break;
+	case WMARK_MODE_EXPLICIT:
+		for (unsigned i = 0; i < pgdat->nr_zones; i++)
+			for (int w = 0; w < NR_WMARK; w++)
+				pgdat->zones[i]._watermark[w] =
+					cfg->zones[i].wmark[w];
+		setup_per_zone_lowmem_reserve(pgdat->zones, pgdat->nr_zones,
+					      cfg->lowmem_reserve_ratio);
+		break;
+	case WMARK_MODE_NONE:
+		break;	/* all marks and reserves stay 0 */
+	}
+	for (unsigned i = 0; i < pgdat->nr_zones; i++) {
+		struct zone *z = &pgdat->zones[i];
+
+		z->wmark_level = zone_wmark_level(z, z->free_pages);
+	}
+}
+
+static void setup_zones(struct sim *s, struct pglist_data *pgdat)
+{
+	uint64_t pfn = 0;
+
+	pgdat->nr_zones = s->cfg->nr_zones;
+	for (unsigned i = 0; i < pgdat->nr_zones; i++) {
+		struct zone *z = &pgdat->zones[i];
+		uint64_t pages = s->cfg->zones[i].pages;
+
+		buddy_zone_init(z, s->mem_map, pfn, pages,
+				s->cfg->pageblock_order);
+		snprintf(z->name, sizeof(z->name), "%s",
+			 zone_type_name(s->cfg->zones[i].type));
+		z->type = s->cfg->zones[i].type;
+		z->zone_idx = (int)i;
+		z->nid = pgdat->node_id;
+		for (uint64_t p = pfn; p < pfn + pages; p++) {
+			s->mem_map[p].zone = (uint8_t)i;
+			s->mem_map[p].nid = (uint8_t)pgdat->node_id;
+			s->mem_map[p].mapping = PM_NONE;
+		}
+		pgdat->present_pages += pages;
+		pfn += pages;
+	}
+}
+
+struct sim *sim_create(const struct config *cfg, struct emit *log,
+		       int nextuse_fd, char *err, size_t errlen)
+{
+	const struct reclaim_ops *ops = reclaim_policy_find(cfg->reclaim_policy);
+	struct sim *s;
+	struct pglist_data *pgdat;
+
+	if (!ops) {
+		size_t n = (size_t)snprintf(err, errlen,
+			"reclaim.policy: got \"%s\", expected one of:",
+			cfg->reclaim_policy);
+		for (const struct reclaim_ops *const *p = reclaim_policy_list();
+		     *p && n < errlen; p++)
+			n += (size_t)snprintf(err + n, errlen - n, " %s",
+					      (*p)->name);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->cfg = cfg;
+	s->log = log;
+	s->q = eventq_create();
+	s->nextuse_fd = nextuse_fd;
+	s->nr_pfns = cfg->memory_pages;
+	s->mem_map = xcalloc(s->nr_pfns, sizeof(*s->mem_map));
+	s->pm = pagemap_create();
+	s->kernel_obj = pagemap_obj(s->pm, PAGE_FILE, 0, UINT64_MAX,
+				    UINT64_MAX, true);
+	s->nr_nodes = 1;
+	pgdat = &s->nodes[0];
+	pgdat->node_id = 0;
+	setup_zones(s, pgdat);
+	setup_watermarks(s, pgdat);
+	pgdat->lruvec = (struct lruvec){ .sim = s, .nid = 0, .ops = ops };
+	if (ops->init(&pgdat->lruvec, cfg) != 0) {
+		snprintf(err, errlen, "reclaim.policy: %s: cannot start%s",
+			 ops->name, nextuse_fd < 0 && !strcmp(ops->name, "opt") ?
+			 " (it needs the next-use pre-pass that `mmsim run` "
+			 "does)" : "");
+		pgdat->lruvec.ops = NULL;
+		sim_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sim_destroy(struct sim *s)
+{
+	if (!s)
+		return;
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		struct pglist_data *pgdat = &s->nodes[n];
+
+		if (pgdat->lruvec.ops)
+			pgdat->lruvec.ops->destroy(&pgdat->lruvec);
+		for (unsigned i = 0; i < pgdat->nr_zones; i++)
+			buddy_zone_destroy(&pgdat->zones[i]);
+	}
+	pagemap_destroy(s->pm);
+	eventq_destroy(s->q);
+	free(s->mem_map);
+	free(s->procs);
+	free(s);
+}
+
+/* ---- LRU pages ---- */
+
+void sim_drop_shadow(struct sim *s, uint32_t id)
+{
+	struct pm_entry *e = pagemap_entry(s->pm, id);
+	struct pm_obj *o = pagemap_obj_get(s->pm, e->obj);
+
+	SIM_BUG_ON(e->pfn != PFN_NONE);
+	if (o->type == PAGE_ANON)
+		sim_proc(s, o->pid)->swap_pages--;
+	s->nr_shadows--;
+	pagemap_remove(s->pm, id);
+}
+
+void sim_release_lru_page(struct sim *s, uint32_t pfn)
+{
+	struct page *page = &s->mem_map[pfn];
+	struct pglist_data *pgdat = &s->nodes[page->nid];
+	struct lruvec *lruvec = &pgdat->lruvec;
+	enum lru_type type = page_lru_type(page);
+	struct pm_entry *e = pagemap_entry(s->pm, page->mapping);
+
+	lruvec->ops->del_folio(lruvec, pfn);
+	lruvec->nr_pages[type]--;
+	pgdat->nr_zone_lru[page->zone][type]--;
+	if (type == LRU_ANON)
+		sim_proc(s, pagemap_obj_get(s->pm, e->obj)->pid)->rss_anon--;
+	pagemap_remove(s->pm, page->mapping);
+	page->flags = 0;
+	page->mapping = PM_NONE;
+	sim_free_pages(s, pfn, 0);
+}
+
+static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
+			     uint32_t pfn, const struct fault_info *fi,
+			     uint32_t pid)
+{
+	struct page *page = &s->mem_map[pfn];
+	struct pglist_data *pgdat = &s->nodes[page->nid];
+	struct lruvec *lruvec = &pgdat->lruvec;
+	enum lru_type type = fi->type == PAGE_ANON ? LRU_ANON : LRU_FILE;
+	uint32_t id = pagemap_lookup(s->pm, obj, index);
+
+	if (id == PM_NONE) {
+		id = pagemap_insert(s->pm, obj, index);
+	} else {
+		s->nr_shadows--;	/* the shadow is consumed */
+		if (type == LRU_ANON)
+			sim_proc(s, pid)->swap_pages--;
+	}
+	pagemap_entry(s->pm, id)->pfn = pfn;
+	page->mapping = id;
+	page->flags = PG_lru | PG_head | (type == LRU_ANON ? PG_swapbacked : 0);
+	page->mapcount = 1;
+	page->memcg = 0;
+	lruvec->nr_pages[type]++;
+	pgdat->nr_zone_lru[page->zone][type]++;
+	if (type == LRU_ANON)
+		sim_proc(s, pid)->rss_anon++;
+	lruvec->ops->add_folio(lruvec, pfn, fi);
+}
+
+/* ---- rows ---- */
+
+static uint32_t row_obj(struct sim *s, const struct trace_row *row,
+			bool create)
+{
+	return pagemap_obj(s->pm, row->type, row->pid, row->dev, row->ino,
+			   create);
+}
+
+static void page_fault(struct sim *s, const struct trace_row *row,
+		       uint64_t index, uint32_t shadow_id)
+{
+	struct lruvec *lruvec = &s->nodes[0].lruvec;
+	struct fault_info fi = { .type = row->type, .write = row->write,
+				 .ref_index = s->ref_index };
+	bool major = row->type == PAGE_FILE;
+	int64_t pfn;
+	uint32_t obj;
+
+	count_vm_events(s, VM_pgfault, 1);
+	if (shadow_id != PM_NONE) {
+		struct emit_page_id id = { row->type, row->pid, row->dev,
+					   row->ino, index };
+
+		workingset_refault(s, lruvec,
+				   pagemap_entry(s->pm, shadow_id)->shadow,
+				   &id, &fi);
+		if (row->type == PAGE_ANON) {
+			major = true;
+			count_vm_events(s, VM_pswpin, 1);
+		}
+	}
+	if (major) {
+		count_vm_events(s, VM_pgmajfault, 1);
+		sim_proc(s, row->pid)->major_fault_ns +=
+			s->cfg->major_fault_cost_ns;
+		s->stats.major_fault_ns += s->cfg->major_fault_cost_ns;
+	}
+	pfn = sim_alloc_pages(s, 0, GFP_HIGHUSER_MOVABLE, MIGRATE_MOVABLE,
+			      row->pid);
+	if (pfn < 0) {
+		s->stats.access_dropped++;
+		return;
+	}
+	/* Reclaim or an OOM kill may have changed the map: look up again. */
+	obj = row_obj(s, row, true);
+	install_lru_page(s, obj, index, (uint32_t)pfn, &fi, row->pid);
+}
+
+static void access_page(struct sim *s, const struct trace_row *row,
+			uint32_t obj, uint64_t index)
+{
+	uint32_t id = pagemap_lookup(s->pm, obj, index);
+	struct pm_entry *e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
+
+	if (e && e->pfn != PFN_NONE) {
+		struct lruvec *lruvec = &s->nodes[0].lruvec;
+		struct access_info ai = { row->type, row->write, s->ref_index };
+
+		if (row->write)
+			s->mem_map[e->pfn].flags |= PG_dirty;
+		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
+	} else {
+		page_fault(s, row, index, id);
+		if (row->write) {
+			id = pagemap_lookup(s->pm, row_obj(s, row, true), index);
+			e = pagemap_entry(s->pm, id);
+			if (e->pfn != PFN_NONE)
+				s->mem_map[e->pfn].flags |= PG_dirty;
+		}
+	}
+	s->ref_index++;
+}
+
+static void do_access(struct sim *s, const struct trace_row *row)
+{
+	unsigned nr = access_nr_pages(row);
+	uint64_t index = row->addr >> PAGE_SHIFT;
+
+	for (unsigned i = 0; i < nr; i++) {
+		uint32_t obj = row_obj(s, row, true);
+
+		access_page(s, row, obj, index + i);
+	}
+}
+
+static void do_unmap(struct sim *s, const struct trace_row *row)
+{
+	uint32_t obj = row_obj(s, row, false);
+	uint32_t id = obj == PM_NONE ? PM_NONE :
+		pagemap_lookup(s->pm, obj, row->addr >> PAGE_SHIFT);
+
+	if (id == PM_NONE) {
+		s->stats.unmap_nonresident++;
+		return;
+	}
+	if (pagemap_entry(s->pm, id)->pfn != PFN_NONE)
+		sim_release_lru_page(s, pagemap_entry(s->pm, id)->pfn);
+	else
+		sim_drop_shadow(s, id);
+}
+
+static gfp_t alloc_row_gfp(const struct trace_row *row)
+{
+	if (row->has & TRACE_HAS_GFP)
+		return row->gfp;
+	if (row->migratetype == MIGRATE_MOVABLE)
+		return GFP_HIGHUSER_MOVABLE;
+	return GFP_KERNEL;
+}
+
+static void do_alloc(struct sim *s, const struct trace_row *row)
+{
+	gfp_t gfp = alloc_row_gfp(row);
+	int mt = row->migratetype >= 0 ? row->migratetype :
+					 gfp_migratetype(gfp);
+	uint64_t key = (row->has & TRACE_HAS_PFN) ? row->pfn :
+		       UINT64_MAX - s->stats.rows;
+	int64_t pfn;
+	uint32_t id;
+
+	if (pagemap_lookup(s->pm, s->kernel_obj, key) != PM_NONE) {
+		s->stats.alloc_dup++;	/* the free was not in the trace */
+		return;
+	}
+	pfn = sim_alloc_pages(s, row->order, gfp, mt, row->pid);
+	if (pfn < 0) {
+		s->stats.alloc_fail_order[row->order]++;
+		return;
+	}
+	s->stats.alloc_ok_order[row->order]++;
+	s->mem_map[pfn].flags |= PG_kernel;
+	id = pagemap_insert(s->pm, s->kernel_obj, key);
+	pagemap_entry(s->pm, id)->pfn = (uint32_t)pfn;
+	pagemap_entry(s->pm, id)->shadow = row->order;
+	s->mem_map[pfn].mapping = id;
+}
+
+static void do_free(struct sim *s, const struct trace_row *row)
+{
+	uint32_t id = pagemap_lookup(s->pm, s->kernel_obj, row->pfn);
+	struct pm_entry *e;
+	uint32_t pfn;
+	unsigned order;
+
+	if (id == PM_NONE) {
+		s->stats.free_unknown++;
+		return;
+	}
+	e = pagemap_entry(s->pm, id);
+	pfn = e->pfn;
+	order = (unsigned)e->shadow;
+	pagemap_remove(s->pm, id);
+	s->mem_map[pfn].flags &= ~PG_kernel;
+	s->mem_map[pfn].mapping = PM_NONE;
+	sim_free_pages(s, pfn, order);
+}
+
+void sim_apply_row(struct sim *s, const struct trace_row *row)
+{
+	s->stats.rows_by_op[row->op]++;
+	switch (row->op) {
+	case TRACE_OP_ACCESS:
+		do_access(s, row);
+		break;
+	case TRACE_OP_UNMAP:
+		do_unmap(s, row);
+		break;
+	case TRACE_OP_EXIT:
+		sim_free_process(s, row->pid);
+		break;
+	case TRACE_OP_ALLOC:
+		do_alloc(s, row);
+		break;
+	case TRACE_OP_FREE:
+		do_free(s, row);
+		break;
+	case TRACE_OP_EVICT:
+		s->stats.evict_rows_ignored++;
+		break;
+	case NR_TRACE_OPS:
+		SIM_BUG_ON(1);
+	}
+	workingset_prune_shadows(s);
+}
+
+/* ---- the loop ---- */
+
+static void dispatch(struct sim *s, const struct eventq_item *ev)
+{
+	switch (ev->kind) {
+	case SIM_EV_KSWAPD:
+	case SIM_EV_KSWAPD_NAP:
+		kswapd_event(s, ev->kind, ev->arg);
+		break;
+	default:
+		SIM_BUG_ON(1);
+	}
+}
+
+void sim_advance(struct sim *s, uint64_t t_ns)
+{
+	struct eventq_item ev;
+
+	while (eventq_peek(s->q, &ev) && ev.time_ns <= t_ns) {
+		eventq_pop(s->q, &ev);
+		if (ev.time_ns > s->now_ns)
+			s->now_ns = ev.time_ns;
+		if (ev.kind == SIM_EV_TRACE_ROW)
+			continue;
+		dispatch(s, &ev);
+		if (SIM_DEBUG_CHECKS)
+			SIM_BUG_ON(!sim_check(s));
+	}
+}
+
+int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
+{
+	struct trace_row row;
+	struct eventq_item ev;
+	int rc = trace_next(tr, &row);
+
+	if (rc == TRACE_ROW) {
+		s->stats.first_t_ns = row.time_ns;
+		eventq_push(s->q, row.time_ns, SIM_EV_TRACE_ROW, 0, 0);
+	}
+	while (rc == TRACE_ROW && eventq_pop(s->q, &ev)) {
+		if (ev.time_ns > s->now_ns)
+			s->now_ns = ev.time_ns;
+		if (ev.kind != SIM_EV_TRACE_ROW) {
+			dispatch(s, &ev);
+			continue;
+		}
+		sim_apply_row(s, &row);
+		s->stats.rows++;
+		s->stats.last_t_ns = row.time_ns;
+		if (SIM_DEBUG_CHECKS)
+			SIM_BUG_ON(!sim_check(s));
+		if (s->stop && *s->stop)
+			return 0;
+		if (s->progress && (s->stats.rows & 0xffff) == 0)
+			s->progress(s, tr);
+		rc = trace_next(tr, &row);
+		if (rc == TRACE_ROW)
+			eventq_push(s->q, row.time_ns, SIM_EV_TRACE_ROW, 0, 0);
+	}
+	if (rc == TRACE_ERR) {
+		snprintf(err, errlen, "%s", trace_error(tr));
+		return -1;
+	}
+	/* Internal work due by the last row's time still happens. */
+	sim_advance(s, s->stats.last_t_ns);
+	return 0;
+}
+
+/* ---- invariants ---- */
+
+static bool check_zone_pages(struct sim *s, const struct zone *z)
+{
+	uint64_t used = 0, free_pages = 0, end = z->zone_start_pfn +
+						 z->spanned_pages;
+
+	for (uint64_t pfn = z->zone_start_pfn; pfn < end;) {
+		const struct page *p = &s->mem_map[pfn];
+		uint64_t n = 1;
+
+		if (p->flags & PG_buddy) {
+			n = 1ull << p->order;
+			free_pages += n;
+		} else if (p->flags & (PG_lru | PG_kernel)) {
+			n = (p->flags & PG_kernel) ?
+			    1ull << pagemap_entry(s->pm, p->mapping)->shadow : 1;
+			used += n;
+		} else {
+			fprintf(stderr, "mmsim: check: pfn %llu neither free "
+				"nor in use\n", (unsigned long long)pfn);
+			return false;
+		}
+		pfn += n;
+	}
+	if (free_pages != z->free_pages || free_pages + used !=
+					   z->managed_pages) {
+		fprintf(stderr, "mmsim: check: zone %s free %llu (counted "
+			"%llu) + used %llu != managed %llu\n", z->name,
+			(unsigned long long)z->free_pages,
+			(unsigned long long)free_pages,
+			(unsigned long long)used,
+			(unsigned long long)z->managed_pages);
+		return false;
+	}
+	return true;
+}
+
+bool sim_check(struct sim *s)
+{
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		struct pglist_data *pgdat = &s->nodes[n];
+		struct lruvec *lruvec = &pgdat->lruvec;
+
+		for (unsigned i = 0; i < pgdat->nr_zones; i++)
+			if (!buddy_check(&pgdat->zones[i]) ||
+			    !check_zone_pages(s, &pgdat->zones[i]))
+				return false;
+		if (lruvec->ops->check && !lruvec->ops->check(lruvec))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,312 @@
+/*
+ * summary.c - see summary.h.
+ */
+#include "summary.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "config.h"
+#include "vmstat.h"
+
+#define MMSIM_VERSION "0.1"
+
+static const char *const wmark_names[NR_WMARK] = { "min", "low", "high" };
+
+static void lower_copy(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i]; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
+static json_t *zone_machine_json(const struct zone *z)
+{
+	json_t *o = json_object();
+	json_t *reserve = json_array();
+
+	json_object_set_new(o, "nid", json_integer(z->nid));
+	json_object_set_new(o, "zone", json_string(z->name));
+	json_object_set_new(o, "start_pfn", json_integer((json_int_t)z->zone_start_pfn));
+	json_object_set_new(o, "managed_pages", json_integer((json_int_t)z->managed_pages));
+	for (int w = 0; w < NR_WMARK; w++)
+		json_object_set_new(o, wmark_names[w],
+				    json_integer((json_int_t)z->_watermark[w]));
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		json_array_append_new(reserve, json_integer(
+			(json_int_t)z->lowmem_reserve[j]));
+	json_object_set_new(o, "lowmem_reserve", reserve);
+	return o;
+}
+
+json_t *summary_machine_json(const struct sim *s)
+{
+	json_t *m = json_object();
+	json_t *zones = json_array();
+
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		for (unsigned i = 0; i < s->nodes[n].nr_zones; i++)
+			json_array_append_new(zones, zone_machine_json(
+				&s->nodes[n].zones[i]));
+	json_object_set_new(m, "pages", json_integer((json_int_t)s->nr_pfns));
+	json_object_set_new(m, "min_free_kbytes",
+			    json_integer((json_int_t)s->min_free_kbytes));
+	json_object_set_new(m, "zones", zones);
+	return m;
+}
+
+static json_t *zone_json(const struct sim *s, const struct pglist_data *pgdat,
+			 const struct zone *z)
+{
+	json_t *o = json_object();
+	json_t *cross = json_object();
+
+	json_object_set_new(o, "nid", json_integer(z->nid));
+	json_object_set_new(o, "zone", json_string(z->name));
+	json_object_set_new(o, "managed_pages", json_integer((json_int_t)z->managed_pages));
+	json_object_set_new(o, "free_pages", json_integer((json_int_t)z->free_pages));
+	json_object_set_new(o, "used_pages", json_integer(
+		(json_int_t)(z->managed_pages - z->free_pages)));
+	json_object_set_new(o, "nr_zone_anon", json_integer(
+		(json_int_t)pgdat->nr_zone_lru[z->zone_idx][LRU_ANON]));
+	json_object_set_new(o, "nr_zone_file", json_integer(
+		(json_int_t)pgdat->nr_zone_lru[z->zone_idx][LRU_FILE]));
+	for (int w = 0; w < NR_WMARK; w++) {
+		json_t *d = json_object();
+
+		json_object_set_new(d, "down", json_integer((json_int_t)
+			pgdat->crossings[z->zone_idx][w][0]));
+		json_object_set_new(d, "up", json_integer((json_int_t)
+			pgdat->crossings[z->zone_idx][w][1]));
+		json_object_set_new(cross, wmark_names[w], d);
+	}
+	json_object_set_new(o, "watermark_crossings", cross);
+	(void)s;
+	return o;
+}
+
+static json_t *vmstat_json(const struct sim *s)
+{
+	json_t *v = json_object();
+	const struct pglist_data *pgdat = &s->nodes[0];
+	uint64_t free_pages = 0;
+
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		json_object_set_new(v, vmstat_name((enum vm_event_item)i),
+				    json_integer((json_int_t)s->vm[i]));
+	for (unsigned z = 0; z < pgdat->nr_zones; z++) {
+		char lname[16], key[48];
+
+		lower_copy(lname, sizeof(lname), pgdat->zones[z].name);
+		for (int i = 0; i < NR_ZONE_VM_ITEMS; i++) {
+			snprintf(key, sizeof(key), "%s_%s",
+				 zone_vmstat_name((enum zone_vm_item)i), lname);
+			json_object_set_new(v, key, json_integer(
+				(json_int_t)pgdat->zone_vm[z][i]));
+		}
+		free_pages += pgdat->zones[z].free_pages;
+	}
+	json_object_set_new(v, "nr_free_pages", json_integer((json_int_t)free_pages));
+	json_object_set_new(v, "nr_anon_pages", json_integer(
+		(json_int_t)pgdat->lruvec.nr_pages[LRU_ANON]));
+	json_object_set_new(v, "nr_file_pages", json_integer(
+		(json_int_t)pgdat->lruvec.nr_pages[LRU_FILE]));
+	return v;
+}
+
+static json_t *stalls_json(const struct sim *s)
+{
+	json_t *o = json_object();
+	json_t *per_pid = json_array();
+
+	json_object_set_new(o, "total_ns", json_integer((json_int_t)(
+		s->stats.direct_reclaim_ns + s->stats.major_fault_ns +
+		s->stats.compact_ns)));
+	json_object_set_new(o, "direct_reclaim_ns",
+			    json_integer((json_int_t)s->stats.direct_reclaim_ns));
+	json_object_set_new(o, "major_fault_ns",
+			    json_integer((json_int_t)s->stats.major_fault_ns));
+	json_object_set_new(o, "compact_ns",
+			    json_integer((json_int_t)s->stats.compact_ns));
+	for (size_t i = 0; i < s->nr_procs; i++) {
+		const struct sim_proc *p = &s->procs[i];
+		json_t *e;
+
+		if (!p->direct_reclaim_ns && !p->major_fault_ns &&
+		    !p->compact_ns && !p->allocstall && !p->oom_killed)
+			continue;
+		e = json_object();
+		json_object_set_new(e, "pid", json_integer(p->pid));
+		json_object_set_new(e, "direct_reclaim_ns", json_integer((json_int_t)p->direct_reclaim_ns));
+		json_object_set_new(e, "major_fault_ns", json_integer((json_int_t)p->major_fault_ns));
+		json_object_set_new(e, "compact_ns", json_integer((json_int_t)p->compact_ns));
+		json_object_set_new(e, "allocstall", json_integer((json_int_t)p->allocstall));
+		json_object_set_new(e, "oom_killed", json_integer((json_int_t)p->oom_killed));
+		json_array_append_new(per_pid, e);
+	}
+	json_object_set_new(o, "per_pid", per_pid);
+	return o;
+}
+
+static json_t *trace_json(const struct sim *s, const struct summary_info *info)
+{
+	json_t *o = json_object();
+	json_t *ops = json_object();
+
+	for (int i = 0; i < NR_TRACE_OPS; i++)
+		json_object_set_new(ops, trace_op_name((enum trace_op)i),
+				    json_integer((json_int_t)s->stats.rows_by_op[i]));
+	json_object_set_new(o, "format", json_string(info->trace_format));
+	json_object_set_new(o, "rows", json_integer((json_int_t)s->stats.rows));
+	json_object_set_new(o, "rows_by_op", ops);
+	json_object_set_new(o, "first_ns", json_integer((json_int_t)s->stats.first_t_ns));
+	json_object_set_new(o, "last_ns", json_integer((json_int_t)s->stats.last_t_ns));
+	json_object_set_new(o, "span_ns", json_integer((json_int_t)(
+		s->stats.last_t_ns - s->stats.first_t_ns)));
+	json_object_set_new(o, "bad_rows_skipped",
+			    json_integer((json_int_t)info->bad_rows_skipped));
+	if (info->bad_rows_skipped)
+		json_object_set_new(o, "first_bad_row",
+				    json_string(info->first_bad_row));
+	json_object_set_new(o, "unmap_nonresident",
+			    json_integer((json_int_t)s->stats.unmap_nonresident));
+	json_object_set_new(o, "evict_rows_ignored",
+			    json_integer((json_int_t)s->stats.evict_rows_ignored));
+	json_object_set_new(o, "free_unknown_pfn",
+			    json_integer((json_int_t)s->stats.free_unknown));
+	json_object_set_new(o, "alloc_pfn_in_use",
+			    json_integer((json_int_t)s->stats.alloc_dup));
+	json_object_set_new(o, "access_dropped",
+			    json_integer((json_int_t)s->stats.access_dropped));
+	return o;
+}
+
+static json_t *alloc_orders_json(const struct sim *s)
+{
+	json_t *o = json_object();
+	json_t *ok = json_array(), *fail = json_array();
+
+	for (int i = 0; i < NR_PAGE_ORDERS; i++) {
+		json_array_append_new(ok, json_integer((json_int_t)s->stats.alloc_ok_order[i]));
+		json_array_append_new(fail, json_integer((json_int_t)s->stats.alloc_fail_order[i]));
+	}
+	json_object_set_new(o, "success", ok);
+	json_object_set_new(o, "fail", fail);
+	return o;
+}
+
+json_t *summary_json(const struct sim *s, const struct summary_info *info)
+{
+	json_t *o = json_object();
+	json_t *zones = json_array();
+	json_t *mem = json_object();
+
+	json_object_set_new(o, "complete", json_boolean(info->complete));
+	if (!info->complete)
+		json_object_set_new(o, "stop_reason",
+				    json_string(info->stop_reason));
+	json_object_set_new(o, "mmsim", json_string(MMSIM_VERSION));
+	json_object_set_new(o, "config", config_to_json(s->cfg));
+	json_object_set_new(o, "machine", summary_machine_json(s));
+	json_object_set_new(o, "trace", trace_json(s, info));
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		for (unsigned i = 0; i < s->nodes[n].nr_zones; i++)
+			json_array_append_new(zones, zone_json(s, &s->nodes[n],
+				&s->nodes[n].zones[i]));
+	json_object_set_new(o, "zones", zones);
+	json_object_set_new(o, "vmstat", vmstat_json(s));
+	json_object_set_new(o, "stalls", stalls_json(s));
+	json_object_set_new(o, "alloc_orders", alloc_orders_json(s));
+	json_object_set_new(mem, "shadow_entries", json_integer((json_int_t)s->nr_shadows));
+	json_object_set_new(mem, "shadows_dropped",
+			    json_integer((json_int_t)s->stats.shadows_dropped));
+	json_object_set_new(mem, "nonresident_age", json_integer(
+		(json_int_t)s->nodes[0].lruvec.nonresident_age));
+	json_object_set_new(mem, "kswapd_busy_ns",
+			    json_integer((json_int_t)s->stats.kswapd_busy_ns));
+	json_object_set_new(o, "sim", mem);
+	return o;
+}
+
+static json_int_t jint(const json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		size_t n = (size_t)(dot - path);
+
+		if (n >= sizeof(key))
+			return 0;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		o = json_object_get(o, key);
+		path = dot + 1;
+	}
+	return json_integer_value(json_object_get(o, path));
+}
+
+static void row(FILE *f, const char *label, json_int_t v, const char *unit)
+{
+	fprintf(f, "  %-34s %14lld %s\n", label, (long long)v, unit);
+}
+
+void summary_print_table(FILE *f, const json_t *sum)
+{
+	const json_t *v = json_object_get(sum, "vmstat");
+	const json_t *zones = json_object_get(sum, "zones");
+	size_t i;
+	const json_t *z;
+	json_int_t scan, steal;
+
+	fprintf(f, "mmsim replay %s: %lld rows over %.3f s of trace time\n",
+		json_is_true(json_object_get(sum, "complete")) ?
+		"complete" : "INCOMPLETE",
+		(long long)jint(sum, "trace.rows"),
+		(double)jint(sum, "trace.span_ns") / 1e9);
+	fprintf(f, "\nfaults and refaults\n");
+	row(f, "pgfault", jint(v, "pgfault"), "");
+	row(f, "pgmajfault", jint(v, "pgmajfault"), "");
+	row(f, "workingset_refault_anon", jint(v, "workingset_refault_anon"), "");
+	row(f, "workingset_refault_file", jint(v, "workingset_refault_file"), "");
+	row(f, "workingset_activate_anon+file", jint(v, "workingset_activate_anon") +
+	    jint(v, "workingset_activate_file"), "");
+	fprintf(f, "\nreclaim\n");
+	row(f, "kswapd_wake", jint(v, "kswapd_wake"), "");
+	row(f, "pgscan_kswapd", jint(v, "pgscan_kswapd"), "pages");
+	row(f, "pgsteal_kswapd", jint(v, "pgsteal_kswapd"), "pages");
+	row(f, "pgscan_direct", jint(v, "pgscan_direct"), "pages");
+	row(f, "pgsteal_direct", jint(v, "pgsteal_direct"), "pages");
+	scan = jint(v, "pgscan_kswapd") + jint(v, "pgscan_direct");
+	steal = jint(v, "pgsteal_kswapd") + jint(v, "pgsteal_direct");
+	if (scan)
+		fprintf(f, "  %-34s %14.1f %%\n", "reclaim efficiency (steal/scan)",
+			100.0 * (double)steal / (double)scan);
+	row(f, "pswpout", jint(v, "pswpout"), "pages");
+	row(f, "oom_kill", jint(v, "oom_kill"), "");
+	row(f, "alloc_fail", jint(v, "alloc_fail"), "");
+	fprintf(f, "\nstalls (simulated)\n");
+	fprintf(f, "  %-34s %14.3f ms\n", "direct reclaim",
+		(double)jint(sum, "stalls.direct_reclaim_ns") / 1e6);
+	fprintf(f, "  %-34s %14.3f ms\n", "major faults",
+		(double)jint(sum, "stalls.major_fault_ns") / 1e6);
+	fprintf(f, "\nzones          managed       free   allocstall  crossings down min/low/high\n");
+	json_array_foreach(zones, i, z) {
+		char lname[16], key[48];
+		const json_t *c = json_object_get(z, "watermark_crossings");
+
+		lower_copy(lname, sizeof(lname),
+			   json_string_value(json_object_get(z, "zone")));
+		snprintf(key, sizeof(key), "allocstall_%s", lname);
+		fprintf(f, "  %-10s %10lld %10lld %12lld  %lld/%lld/%lld\n",
+			json_string_value(json_object_get(z, "zone")),
+			(long long)jint(z, "managed_pages"),
+			(long long)jint(z, "free_pages"),
+			(long long)jint(v, key),
+			(long long)jint(c, "min.down"),
+			(long long)jint(c, "low.down"),
+			(long long)jint(c, "high.down"));
+	}
+}
