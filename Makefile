@@ -47,6 +47,10 @@ endef
 $(eval $(call variant,build,$(OPT_CFLAGS)))
 $(eval $(call variant,build/asan,$(SAN_CFLAGS)))
 
+build/tools/%: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) -o $@ $<
+
 UNIT_TESTS      := $(patsubst tests/%.c,build/tests/%,$(TEST_SRCS))
 UNIT_TESTS_ASAN := $(patsubst tests/%.c,build/asan/tests/%,$(TEST_SRCS))
 
@@ -72,15 +76,15 @@ unit-asan: $(UNIT_TESTS_ASAN) build/asan/mmsim
 	@CK_FORK=no ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh tests/run_unit.sh $(UNIT_TESTS_ASAN)
 
-e2e: build/mmsim build/asan/mmsim
+e2e: build/mmsim build/asan/mmsim build/tools/gentrace
 	@sh tests/e2e/run.sh build/mmsim
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS) build/asan/mmsim $(UNIT_TESTS_ASAN)
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) build/asan/mmsim $(UNIT_TESTS_ASAN) build/tools/gentrace
 	@$(MAKE) --no-print-directory unit unit-asan e2e
 
-bench: all
-	@sh tests/bench.sh build/mmsim
+bench: all build/tools/gentrace
+	@sh tests/bench.sh build/mmsim build/tools/gentrace
 
 plots: all
 	@sh analysis/make_plots.sh build/mmsim build/plots

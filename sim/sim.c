@@ -278,23 +278,36 @@ static uint32_t row_obj(struct sim *s, const struct trace_row *row,
 }
 
 static void page_fault(struct sim *s, const struct trace_row *row,
-		       uint64_t index, uint32_t shadow_id)
+		       uint64_t index)
 {
 	struct lruvec *lruvec = &s->nodes[0].lruvec;
 	struct fault_info fi = { .type = row->type, .write = row->write,
 				 .ref_index = s->ref_index };
 	bool major = row->type == PAGE_FILE;
 	int64_t pfn;
-	uint32_t obj;
+	uint32_t obj, id;
 
 	count_vm_events(s, VM_pgfault, 1);
-	if (shadow_id != PM_NONE) {
-		struct emit_page_id id = { row->type, row->pid, row->dev,
-					   row->ino, index };
+	/*
+	 * As in the kernel, the new page is allocated first (which may
+	 * reclaim and so advance the workingset clock), and only then is the
+	 * shadow in its slot tested (workingset_refault()). An OOM kill may
+	 * have removed the object meanwhile: look it up afresh.
+	 */
+	pfn = sim_alloc_pages(s, 0, GFP_HIGHUSER_MOVABLE, MIGRATE_MOVABLE,
+			      row->pid);
+	if (pfn < 0) {
+		s->stats.access_dropped++;
+		return;
+	}
+	obj = row_obj(s, row, true);
+	id = pagemap_lookup(s->pm, obj, index);
+	if (id != PM_NONE) {
+		struct emit_page_id pid = { row->type, row->pid, row->dev,
+					    row->ino, index };
 
-		workingset_refault(s, lruvec,
-				   pagemap_entry(s->pm, shadow_id)->shadow,
-				   &id, &fi);
+		workingset_refault(s, lruvec, pagemap_entry(s->pm, id)->shadow,
+				   &pid, &fi);
 		if (row->type == PAGE_ANON) {
 			major = true;
 			count_vm_events(s, VM_pswpin, 1);
@@ -306,14 +319,6 @@ static void page_fault(struct sim *s, const struct trace_row *row,
 			s->cfg->major_fault_cost_ns;
 		s->stats.major_fault_ns += s->cfg->major_fault_cost_ns;
 	}
-	pfn = sim_alloc_pages(s, 0, GFP_HIGHUSER_MOVABLE, MIGRATE_MOVABLE,
-			      row->pid);
-	if (pfn < 0) {
-		s->stats.access_dropped++;
-		return;
-	}
-	/* Reclaim or an OOM kill may have changed the map: look up again. */
-	obj = row_obj(s, row, true);
 	install_lru_page(s, obj, index, (uint32_t)pfn, &fi, row->pid);
 }
 
@@ -331,7 +336,7 @@ static void access_page(struct sim *s, const struct trace_row *row,
 			s->mem_map[e->pfn].flags |= PG_dirty;
 		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
 	} else {
-		page_fault(s, row, index, id);
+		page_fault(s, row, index);
 		if (row->write) {
 			id = pagemap_lookup(s->pm, row_obj(s, row, true), index);
 			e = pagemap_entry(s->pm, id);
