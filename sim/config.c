@@ -1413,15 +1413,22 @@ int config_load_file(struct config *cfg, const char *path, char *err,
 	json_error_t jerr;
 	json_t *root;
 	FILE *f = fopen(path, "r");
-	int rc;
+	int rc, read_errno;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
 			 strerror(errno));
 		return -1;
 	}
+	errno = 0;
 	root = json_loadf(f, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	read_errno = ferror(f) ? errno : 0;
 	fclose(f);
+	if (!root && read_errno) {	/* a directory, an I/O error */
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror(read_errno));
+		return -1;
+	}
 	if (!root) {
 		snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", path,
 			 jerr.line, jerr.column, jerr.text);

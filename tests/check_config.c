@@ -377,6 +377,9 @@ START_TEST(test_unreadable_file)
 					  err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "configs/no-such-file.json: cannot read: "
 			 "No such file or directory");
+	ck_assert_int_eq(config_load_file(&c, "configs", err, sizeof(err)),
+			 -1);
+	ck_assert_str_eq(err, "configs: cannot read: Is a directory");
 }
 END_TEST
 
