@@ -85,6 +85,11 @@ struct config {
 
 	/* log */
 	uint32_t log_events;		/* 1 << enum log_event */
+
+	/* watermarks.zones as given, by zone type; copied into zones[].wmark
+	 * by config_finalize() when wmark_mode is explicit */
+	uint64_t explicit_wmark[MAX_NR_ZONES][NR_WMARK];	/* pages */
+	uint8_t explicit_wmark_mask[MAX_NR_ZONES];	/* bit w: [t][w] given */
 };
 
 /** Fills the built-in defaults (the same as configs/default.json). */
@@ -104,6 +109,16 @@ int config_finalize(struct config *cfg, char *err, size_t errlen);
 json_t *config_to_json(const struct config *cfg);
 /** Name of a log event kind as used in log.events ("watermark", ...). */
 const char *config_log_event_name(enum log_event ev);
+/** Number of keys in the key table (for documentation and tests). */
+size_t config_nr_keys(void);
+/** Dotted path of key i ("reclaim.swappiness"), 0 <= i < config_nr_keys(). */
+const char *config_key_path(size_t i);
+/**
+ * The key reference as a markdown table generated from the key table (key,
+ * type, default, range, unit, what it models); configs/README.md embeds it.
+ * Returns a new string, free() it.
+ */
+char *config_reference_markdown(void);
 /** Name of a zone type ("DMA", "DMA32", "Normal", "Movable"). */
 const char *zone_type_name(enum zone_type t);
 
