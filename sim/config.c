@@ -160,7 +160,7 @@ static json_t *log_events_to_json(const struct config *cfg);
 
 static const struct config_key key_table[] = {
 	{ .path = "memory.pages", .type = KEY_UINT, FIELD(memory_pages),
-	  .min = 16, .max = PAGES_MAX, .unit = "pages", .def = "262144",
+	  .min = 1, .max = PAGES_MAX, .unit = "pages", .def = "262144",
 	  .doc = "Total pages of the simulated machine, 4 KiB each; "
 		 "262144 = 1 GiB. The zones share them (memory.zones).",
 	  .models = "the node's present pages "
@@ -175,7 +175,7 @@ static const struct config_key key_table[] = {
 	  .doc = "The node's zones. Zone i gets floor(share x memory.pages) "
 		 "pages, the zone without share (else the last zone) the "
 		 "rest, so sizes always sum to memory.pages; each needs at "
-		 "least one pageblock. The effective-config echo adds the "
+		 "least one page (a zone may end in a partial pageblock). The effective-config echo adds the "
 		 "derived \"pages\", which is ignored when read back.",
 	  .models = "include/linux/mmzone.h: enum zone_type, struct zone",
 	  .parse = parse_zones, .to_json = zones_to_json },
@@ -1543,13 +1543,11 @@ static int check_zone_sizes(const struct config *cfg,
 			    const uint64_t pages[MAX_NR_ZONES], char *err,
 			    size_t errlen)
 {
-	uint64_t pageblock = 1ull << cfg->pageblock_order;
-
 	for (unsigned i = 0; i < cfg->nr_zones; i++) {
 		const struct zone_config *z = &cfg->zones[i];
 		char how[96];
 
-		if (pages[i] >= pageblock)
+		if (pages[i] >= 1)
 			continue;
 		if (z->share >= 0)
 			snprintf(how, sizeof(how), "share %g of memory.pages %llu",
@@ -1559,10 +1557,8 @@ static int check_zone_sizes(const struct config *cfg,
 				 "memory.pages %llu",
 				 (unsigned long long)cfg->memory_pages);
 		snprintf(err, errlen, "memory.zones[%u] (%s): got %llu pages "
-			 "(%s), expected at least one pageblock of %llu pages "
-			 "(memory.pageblock_order %u)", i, zone_names[z->type],
-			 (unsigned long long)pages[i], how,
-			 (unsigned long long)pageblock, cfg->pageblock_order);
+			 "(%s), expected at least 1 page", i,
+			 zone_names[z->type], (unsigned long long)pages[i], how);
 		return -1;
 	}
 	return 0;

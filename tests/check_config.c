@@ -241,9 +241,9 @@ static const struct bad_file bad_files[] = {
 	  "watermark_boost_factor, lowmem_reserve_ratio, zones); did you mean "
 	  "watermarks.min_free_kbytes?" },
 	{ "{\"memory\": {\"pages\": \"1G\"}}",
-	  "memory.pages: got \"1G\", expected an integer in 16..4294967294" },
+	  "memory.pages: got \"1G\", expected an integer in 1..4294967294" },
 	{ "{\"memory\": {\"pages\": 4294967295}}",
-	  "memory.pages: got 4294967295, expected an integer in 16..4294967294" },
+	  "memory.pages: got 4294967295, expected an integer in 1..4294967294" },
 	{ "{\"memory\": {\"pageblock_order\": 11}}",
 	  "memory.pageblock_order: got 11, expected an integer in 1..10" },
 	{ "{\"reclaim\": {\"swappiness\": 300}}",
@@ -430,15 +430,10 @@ struct bad_final {
 };
 
 static const struct bad_final bad_finals[] = {
-	{ "{\"memory\": {\"pages\": 500}}",
-	  "memory.zones[0] (Normal): got 500 pages (the remainder of "
-	  "memory.pages 500), expected at least one pageblock of 512 pages "
-	  "(memory.pageblock_order 9)" },
-	{ "{\"memory\": {\"pages\": 262144, \"zones\": [{\"type\": \"DMA\", "
+	{ "{\"memory\": {\"pages\": 500, \"zones\": [{\"type\": \"DMA\", "
 	  "\"share\": 0.001}, {\"type\": \"Normal\"}]}}",
-	  "memory.zones[0] (DMA): got 262 pages (share 0.001 of memory.pages "
-	  "262144), expected at least one pageblock of 512 pages "
-	  "(memory.pageblock_order 9)" },
+	  "memory.zones[0] (DMA): got 0 pages (share 0.001 of memory.pages "
+	  "500), expected at least 1 page" },
 	{ "{\"watermarks\": \"explicit\"}",
 	  "watermarks.zones: no marks for zone Normal, expected {\"min\", "
 	  "\"low\", \"high\"} for every zone of memory.zones (Normal) when "
@@ -568,7 +563,7 @@ START_TEST(test_set_errors)
 	set_fails(&c, "reclaim.swappiness=300", "--set reclaim.swappiness=300: "
 		  "got 300, expected an integer in 0..200");
 	set_fails(&c, "memory.pages=1G", "--set memory.pages=1G: got \"1G\", "
-		  "expected an integer in 16..4294967294");
+		  "expected an integer in 1..4294967294");
 	set_fails(&c, "reclaim.swap=yes", "--set reclaim.swap=yes: got "
 		  "\"yes\", expected true or false");
 	set_fails(&c, "watermarks.mode=3", "--set watermarks.mode=3: got \"3\", "
@@ -607,8 +602,8 @@ START_TEST(test_set_errors)
 		  "memory.zones[0].share: got 2, expected a fraction in (0, 1]");
 	set_fails(&c, "reclaim=3", "--set reclaim=3: got 3, expected an object "
 		  "with keys policy, swappiness, swap, nr_to_reclaim");
-	set_fails(&c, "memory={\"pages\": 10}", "--set memory={\"pages\": 10}: "
-		  "memory.pages: got 10, expected an integer in 16..4294967294");
+	set_fails(&c, "memory={\"pages\": 0}", "--set memory={\"pages\": 0}: "
+		  "memory.pages: got 0, expected an integer in 1..4294967294");
 }
 END_TEST
 
