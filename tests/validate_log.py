@@ -32,18 +32,16 @@ class SchemaError(Exception):
     """The schema file itself is malformed."""
 
 
-class Obj(dict):
-    """A JSON object that remembers its key order and duplicated keys."""
-
-    def __init__(self, pairs):
-        super().__init__(pairs)
-        self.order = [k for k, _ in pairs]
+def object_hook(pairs):
+    """Builds a JSON object (keys stay in file order); duplicates are errors."""
+    d = dict(pairs)
+    if len(d) != len(pairs):
         seen = set()
-        self.dup = None
-        for k in self.order:
-            if k in seen and self.dup is None:
-                self.dup = k
+        for k, _ in pairs:
+            if k in seen:
+                raise LogError("duplicate key %r" % k)
             seen.add(k)
+    return d
 
 
 def json_type(v):
@@ -73,27 +71,10 @@ def reject_constant(name):
     raise ValueError("%s is not JSON (RFC 8259)" % name)
 
 
-def find_dup_keys(v):
-    """First duplicated key anywhere in a decoded value, or None."""
-    if isinstance(v, Obj):
-        if v.dup is not None:
-            return v.dup
-        for x in v.values():
-            d = find_dup_keys(x)
-            if d is not None:
-                return d
-    elif isinstance(v, list):
-        for x in v:
-            d = find_dup_keys(x)
-            if d is not None:
-                return d
-    return None
-
-
 # ---- the schema -------------------------------------------------------------
 
 def check_field_spec(where, f):
-    for k in ("name", "type", "required", "unit", "description"):
+    for k in ("name", "type", "required", "unit", "description", "mmsim_only"):
         if k not in f:
             raise SchemaError("%s: field spec lacks %r" % (where, k))
     if f["type"] not in JSON_TYPES:
@@ -122,6 +103,9 @@ def load_schema(path):
     for ev, spec in schema["events"].items():
         if not isinstance(spec.get("fields"), list):
             raise SchemaError("%s: events.%s: lacks a fields list" % (path, ev))
+        for k in ("description", "log_event", "tracepoint", "kernel_source"):
+            if k not in spec:
+                raise SchemaError("%s: events.%s: lacks %r" % (path, ev, k))
         for f in spec["fields"]:
             check_field_spec("%s: events.%s" % (path, ev), f)
     return schema
@@ -159,7 +143,7 @@ def is_expected(f, rec):
 
 def check_fields(specs, rec):
     names = [f["name"] for f in specs]
-    for k in rec.order:
+    for k in rec:
         if k not in names:
             raise LogError("unknown field %r (expected only %s)"
                            % (k, ", ".join(names)))
@@ -176,9 +160,58 @@ def check_fields(specs, rec):
             raise LogError("field %r: present, expected only when %s is %s"
                            % (f["name"], cond["field"], show(cond["equals"])))
     order = [n for n in names if n in rec]
-    if rec.order != order:
+    if list(rec) != order:
         raise LogError("keys out of order: got %s, expected %s"
-                       % (",".join(rec.order), ",".join(order)))
+                       % (",".join(rec), ",".join(order)))
+
+
+PY_TYPES = {"integer": (int,), "number": (int, float), "string": (str,),
+            "boolean": (bool,), "object": (dict,), "array": (list,)}
+
+
+def value_ok(f):
+    """A fast predicate for one field's value; check_value() explains a no."""
+    types = PY_TYPES[f["type"]]
+    enum, rx = f.get("enum"), f.get("_re")
+    lo, hi = f.get("minimum"), f.get("maximum")
+
+    def ok(v):
+        if type(v) not in types:    # bool is not an integer here
+            return False
+        if enum is not None and v not in enum:
+            return False
+        if lo is not None and v < lo:
+            return False
+        if hi is not None and v > hi:
+            return False
+        return rx is None or rx.search(v) is not None
+    return ok
+
+
+class EventSpec:
+    """One ev of the schema, prepared for the fast path."""
+
+    def __init__(self, common, spec):
+        self.fields = common + spec["fields"]
+        self.ok = {f["name"]: value_ok(f) for f in self.fields}
+        self.conditional = any("required_if" in f for f in self.fields)
+        self.keys = tuple(f["name"] for f in self.fields if f["required"])
+
+    def expected_keys(self, rec):
+        if not self.conditional:
+            return self.keys
+        return tuple(f["name"] for f in self.fields if is_expected(f, rec))
+
+    def fast_ok(self, rec):
+        """True if rec is exactly the expected keys, in order, all valid."""
+        keys = self.expected_keys(rec)
+        if tuple(rec) != keys:
+            return False
+        ok = self.ok
+        for k in keys:
+            if not ok[k](rec[k]):
+                return False
+        return True
 
 
 class Checker:
@@ -187,6 +220,12 @@ class Checker:
     def __init__(self, schema):
         self.schema = schema
         self.rules = schema["rules"]
+        self.common = schema["common_fields"]
+        self.events = {ev: EventSpec(self.common, spec)
+                       for ev, spec in schema["events"].items()}
+        self.decoder = json.JSONDecoder(object_pairs_hook=object_hook,
+                                        parse_constant=reject_constant)
+        self.first = self.rules.get("first_ev")
         self.nr = 0
         self.last_t = None
         self.kinds = set()
@@ -201,23 +240,19 @@ class Checker:
         if not text.strip():
             raise LogError("empty line, expected a JSON object")
         try:
-            rec = json.loads(text, object_pairs_hook=Obj,
-                             parse_constant=reject_constant)
+            rec = self.decoder.decode(text)
         except ValueError as e:
             raise LogError("not JSON: %s" % e)
         if not isinstance(rec, dict):
             raise LogError("got %s, expected a JSON object" % json_type(rec))
-        dup = find_dup_keys(rec)
-        if dup is not None:
-            raise LogError("duplicate key %r" % dup)
         return rec
 
     def check_order(self, ev, t):
-        first = self.rules.get("first_ev")
+        first = self.first
         if self.nr == 0 and first is not None and ev != first:
             raise LogError("first record: got ev %s, expected %s"
                            % (show(ev), show(first)))
-        if self.nr > 0 and ev == first and self.rules.get("header_once"):
+        if ev == first and self.nr > 0 and self.rules.get("header_once"):
             raise LogError("a second %s record, expected one only" % first)
         if ev == first and "header_t" in self.rules \
                 and t != self.rules["header_t"]:
@@ -227,22 +262,28 @@ class Checker:
                 and t < self.last_t:
             raise LogError("t decreased: got %d after %d" % (t, self.last_t))
 
-    def check(self, raw):
-        rec = self.parse(raw)
-        common = self.schema["common_fields"]
-        for f in common:
+    def explain(self, rec):
+        """The slow path: finds what is wrong and raises it."""
+        for f in self.common:
             if f["name"] not in rec:
                 raise LogError("missing required field %r" % f["name"])
             check_value(f, rec[f["name"]])
         ev = rec["ev"]
-        spec = self.schema["events"].get(ev)
+        spec = self.events.get(ev)
         if spec is None:
             raise LogError("unknown ev %s (expected one of %s)"
-                           % (show(ev), ", ".join(sorted(self.schema["events"]))))
+                           % (show(ev), ", ".join(sorted(self.events))))
         try:
-            check_fields(common + spec["fields"], rec)
+            check_fields(spec.fields, rec)
         except LogError as e:
             raise LogError("ev %s: %s" % (ev, e))
+
+    def check(self, raw):
+        rec = self.parse(raw)
+        ev = rec.get("ev")
+        spec = self.events.get(ev) if type(ev) is str else None
+        if spec is None or not spec.fast_ok(rec):
+            self.explain(rec)
         self.check_order(ev, rec["t"])
         self.last_t = rec["t"]
         self.kinds.add(ev)
