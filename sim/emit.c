@@ -385,7 +385,7 @@ struct emit *emit_open(const char *path, uint32_t mask, char *err,
 
 bool emit_enabled(const struct emit *e, enum log_event kind)
 {
-	return e && ((e->mask >> kind) & 1u);
+	return e && (unsigned)kind < NR_LOG_EVENTS && ((e->mask >> kind) & 1u);
 }
 
 /* Flushes and closes fp, remembering the first error. */
