@@ -30,6 +30,11 @@
 
 #define LOG_SCHEMA_VERSION 1
 
+/* The version the header's "mmsim" field names; -D can override it. */
+#ifndef MMSIM_VERSION
+#define MMSIM_VERSION "0.1"
+#endif
+
 struct emit;
 
 /* Which page an event is about. */
@@ -100,7 +105,11 @@ struct emit *emit_open(const char *path, uint32_t mask, char *err,
 		       size_t errlen);
 /** True if events of this kind are written. */
 bool emit_enabled(const struct emit *e, enum log_event kind);
-/** The header record: schema version, effective config, trace format. */
+/**
+ * The header record: schema version, effective config, trace format. Must be
+ * the first record, written once. config must be an object (NULL writes {});
+ * trace_format NULL writes "none" (a run without a trace).
+ */
 void emit_header(struct emit *e, const json_t *config,
 		 const char *trace_format);
 /** A zone's free pages crossed a mark (order-0 form, free > mark). */
@@ -133,7 +142,8 @@ void emit_shrink_active(struct emit *e, uint64_t t_ns,
 			const struct emit_shrink_active *s);
 /**
  * Flushes and closes; for a file, renames FILE.part to FILE. Returns 0, or
- * -1 with a message in err if a write failed (disk full).
+ * -1 with a message in err if a write failed (disk full; FILE.part is then
+ * removed) or the rename failed (FILE.part is kept). Frees e either way.
  */
 int emit_close(struct emit *e, char *err, size_t errlen);
 /** Closes without renaming: FILE.part is removed (a failed run). */
