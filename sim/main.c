@@ -342,7 +342,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("mmsim 0.1\n");
+		printf("mmsim %s\n", MMSIM_VERSION);
 		return 0;
 	}
 	fprintf(stderr, "mmsim: unknown command '%s'\n", argv[1]);

@@ -7,9 +7,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "emit.h"
 #include "vmstat.h"
-
-#define MMSIM_VERSION "0.1"
 
 static const char *const wmark_names[NR_WMARK] = { "min", "low", "high" };
 

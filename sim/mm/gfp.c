@@ -128,7 +128,7 @@ size_t gfp_format(gfp_t gfp, char *buf, size_t len)
 	SIM_BUG_ON(len == 0);
 	buf[0] = '\0';
 	if (gfp == 0)
-		return (size_t)snprintf(buf, len, "0");
+		return (size_t)snprintf(buf, len, "none");
 	for (size_t i = 0; i < ARRAY_SIZE(gfp_names) && left; i++) {
 		gfp_t m = gfp_names[i].mask;
 		int w;
