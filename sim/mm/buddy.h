@@ -7,6 +7,13 @@
  * migratetype tag; when the requested type's lists are empty the fallback
  * table, the claim step (whole pageblock retag, half-pageblock rule) and the
  * steal step follow kernel-model.md §1.6. See buddy.c.
+ *
+ * Free list layout, for code that walks free_area[o].head[mt] itself: the
+ * lists are doubly linked through struct page next/prev and end with
+ * next == PFN_NONE; the first page's prev holds the pfn of the last page
+ * (so blocks can be added at the tail in O(1), as the kernel does). The
+ * head page of a free block has PG_buddy, order = the block's order and
+ * migratetype = the list it is on, which is always its pageblock's tag.
  */
 #ifndef SIM_MM_BUDDY_H
 #define SIM_MM_BUDDY_H
@@ -24,6 +31,7 @@ struct buddy_fallback {
 	int fallback_migratetype;	/* the list it was taken from */
 	bool change_ownership;		/* the pageblock was retagged */
 	bool boost;			/* the claim step boosted the watermark */
+	unsigned nr_boost;		/* boost_watermark() calls due (see buddy.c) */
 	uint64_t pfn;			/* first pfn of the allocation */
 };
 
@@ -50,6 +58,13 @@ int64_t buddy_alloc(struct zone *z, unsigned order, int migratetype,
  * free (trace placement mode).
  */
 bool buddy_alloc_at(struct zone *z, uint64_t pfn, unsigned order);
+/**
+ * buddy_alloc_at() that records migratetype as the allocation's type
+ * (page->migratetype, which later claim decisions count); buddy_alloc_at()
+ * records the pageblock's tag.
+ */
+bool buddy_alloc_at_type(struct zone *z, uint64_t pfn, unsigned order,
+			 int migratetype);
 /** Frees an allocated block; it merges with free buddies. */
 void buddy_free(struct zone *z, uint64_t pfn, unsigned order);
 /** True if pfn lies inside a free block. */
