@@ -12,8 +12,10 @@
  *   cannot succeed, 1000 - (1000 + 1000 * free_pages / 2^k) / blocks tells
  *   whether that is for lack of memory (towards 0: reclaim) or because the
  *   free memory is in pieces (towards 1000: compact). -1000 means the
- *   allocation would succeed; 0 when nothing is free. Compaction refuses
- *   costly orders whose index is at most extfrag_threshold.
+ *   allocation would succeed; 0 when nothing is free. The formula dips
+ *   below 0 when very few blocks are free (one page, k = 1: -500); the
+ *   kernel keeps that value and so do we. Compaction refuses costly
+ *   orders whose index is in [0, extfrag_threshold].
  * - unusable_free_index(): the share of free memory, x1000, in blocks too
  *   small for order k (1000 when nothing is free, there is nothing usable).
  * - extfrag_for_order(): the same share as a percentage (0 when nothing is
@@ -43,15 +45,19 @@ void fill_contig_page_info(const uint64_t nr_free[NR_PAGE_ORDERS],
 
 int fragmentation_index(const struct contig_page_info *info, unsigned order)
 {
-	uint64_t requested_pages;
+	uint64_t requested_pages, spread;
 
 	if (order > MAX_PAGE_ORDER || info->free_blocks_total == 0)
 		return 0;
 	if (info->free_blocks_suitable)
 		return -1000;
 	requested_pages = (uint64_t)1 << order;
-	return (int)(1000 - (1000 + info->free_pages * 1000 / requested_pages) /
-				    info->free_blocks_total);
+	spread = (1000 + info->free_pages * 1000 / requested_pages) /
+		 info->free_blocks_total;
+	/* Below 0 when few blocks hold most of 2^k: one free page and
+	 * k = 1 gives -500. The kernel returns that too; only callers'
+	 * range tests (0 <= index <= extfrag_threshold) look at it. */
+	return (int)(1000 - (int64_t)spread);
 }
 
 /* Free pages in blocks smaller than order k. */
@@ -95,16 +101,12 @@ uint64_t fragmentation_score_zone_weighted(uint64_t zone_present_pages,
 
 void frag_index_format(int index, char buf[8])
 {
-	/* The kernel prints index / 1000 "." index % 1000; only -1000 is
-	 * negative. Other negatives get a sign instead of a negative
-	 * remainder; the clamp keeps any int within the 8 bytes. */
-	int whole, frac;
-
+	/* extfrag_show_print(): index / 1000 "." index % 1000, both signed,
+	 * so -1000 prints "-1.000" and the rare -500 prints "0.-500" as in
+	 * debugfs. The clamp keeps every int within the 8 bytes. */
 	if (index < -9999)
 		index = -9999;
 	if (index > 99999)
 		index = 99999;
-	whole = (index < 0 ? -index : index) / 1000;
-	frac = (index < 0 ? -index : index) % 1000;
-	snprintf(buf, 8, "%s%d.%03d", index < 0 ? "-" : "", whole, frac);
+	snprintf(buf, 8, "%d.%03d", index / 1000, index % 1000);
 }
