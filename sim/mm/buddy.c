@@ -48,8 +48,10 @@
  *   boost_watermark() that many times (it knows watermark_boost_factor and
  *   whether the allocation may wake kswapd). Boosts are due even when the
  *   claim then fails, as in the kernel.
- * - The claim step is Debian 6.12's (same as mainline 6.15's): a claim
- *   candidate that fails can_steal_fallback() ends the claim step at once.
+ * - The claim step follows kernel-model.md §1.6 (mainline 6.15's
+ *   should_try_claim_block()): the first claim candidate, from the top
+ *   order down, that fails can_steal_fallback() ends the claim step. Older
+ *   trees tried the block anyway when it had exactly the requested order.
  *
  * Invariants (buddy_check())
  *
