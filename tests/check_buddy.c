@@ -659,6 +659,7 @@ START_TEST(partial_pageblock_never_claimed)
 }
 END_TEST
 
+/* buddy_check() reports each broken invariant on stderr: expected output. */
 START_TEST(check_detects_corruption)
 {
 	struct tzone t;

@@ -18,7 +18,7 @@
  *   pageblock_order) only if both tags are mergeable (not HIGHATOMIC), and
  *   the buddy's pageblock takes the freed block's tag. The result goes to
  *   the list head, or to the tail when the next-higher buddy is free too
- *   (buddy_merge_likely(): leave it there so it can still merge). Blocks
+ *   (buddy_merge_likely(): taken last, it has time to merge). Blocks
  *   larger than a pageblock are freed one pageblock at a time, each with
  *   its own tag (split_large_buddy()).
  * - Fallback (__rmqueue_claim(), __rmqueue_steal()) when the requested
@@ -50,8 +50,8 @@
  *   claim then fails, as in the kernel.
  * - The claim step follows kernel-model.md §1.6 (mainline 6.15's
  *   should_try_claim_block()): the first claim candidate, from the top
- *   order down, that fails can_steal_fallback() ends the claim step. Older
- *   trees tried the block anyway when it had exactly the requested order.
+ *   order down, that fails can_steal_fallback() ends the claim step and
+ *   the steal step follows.
  *
  * Invariants (buddy_check())
  *
