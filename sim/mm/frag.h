@@ -23,7 +23,11 @@ struct contig_page_info {
 /** Gathers the three counts for an allocation of the given order. */
 void fill_contig_page_info(const uint64_t nr_free[NR_PAGE_ORDERS],
 			   unsigned order, struct contig_page_info *info);
-/** Fragmentation index ×1000: -1000 if it would succeed, 0..1000 otherwise. */
+/**
+ * Fragmentation index ×1000: -1000 if it would succeed, 0 if nothing is
+ * free, else 1000 - (1000 + 1000·free/2^order)/blocks: up to 1000, and
+ * below 0 (down to -500) when few small blocks are free.
+ */
 int fragmentation_index(const struct contig_page_info *info, unsigned order);
 /** Unusable free space index ×1000 (1000 when nothing is free). */
 int unusable_free_index(const struct contig_page_info *info, unsigned order);
@@ -36,7 +40,10 @@ unsigned fragmentation_score_zone(const uint64_t nr_free[NR_PAGE_ORDERS],
 uint64_t fragmentation_score_zone_weighted(uint64_t zone_present_pages,
 					   unsigned zone_score,
 					   uint64_t node_present_pages);
-/** Formats an index ×1000 as the kernel's debugfs does: "-1.000", "0.916". */
+/**
+ * Formats an index ×1000 as the kernel's debugfs does ("%d.%03d" of
+ * index/1000, index%1000): "-1.000", "0.916", and "0.-500" for -500.
+ */
 void frag_index_format(int index, char buf[8]);
 
 #endif

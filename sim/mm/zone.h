@@ -74,9 +74,10 @@ struct zone {
 	uint64_t present_pages;
 	uint64_t managed_pages;		/* pages the buddy allocator manages */
 	uint64_t free_pages;		/* NR_FREE_PAGES: Σ nr_free[o] << o */
+	uint64_t nr_free_highatomic;	/* free pages on HIGHATOMIC lists */
 	uint64_t _watermark[NR_WMARK];	/* unboosted marks, pages */
 	uint64_t watermark_boost;	/* pages added to every mark */
-	uint64_t lowmem_reserve[MAX_NR_ZONES];	/* pages, by classzone index */
+	uint64_t lowmem_reserve[MAX_NR_ZONES];	/* pages, by classzone's zone_idx */
 	struct free_area free_area[NR_PAGE_ORDERS];
 	unsigned pageblock_order;	/* 9 on x86-64 */
 	uint8_t *pageblock_mt;		/* migratetype per pageblock */
@@ -90,7 +91,12 @@ uint64_t calculate_min_free_kbytes(uint64_t lowmem_kbytes);
 void setup_per_zone_wmarks(struct zone *zones, unsigned nr_zones,
 			   uint64_t min_free_kbytes,
 			   unsigned watermark_scale_factor);
-/** Sets lowmem_reserve[] from the per-zone-type ratios (§2.4); ratio 0 = none. */
+/**
+ * Sets lowmem_reserve[] from the per-zone-type ratios (§2.4); ratio 0 = none.
+ * zones[] is one node's zone array in ascending order; ratio[] is indexed
+ * by zone type and lowmem_reserve[] by position in zones[] (zone_idx), the
+ * index zone_watermark_ok() takes as highest_zoneidx.
+ */
 void setup_per_zone_lowmem_reserve(struct zone *zones, unsigned nr_zones,
 				   const unsigned ratio[MAX_NR_ZONES]);
 /** The effective mark: _watermark[w] + watermark_boost. */
@@ -105,5 +111,12 @@ bool zone_watermark_ok(const struct zone *z, unsigned order, uint64_t mark,
 		       int64_t free_pages);
 /** How many of MIN, LOW, HIGH (boost included) free_pages is strictly above: 0..3. */
 int zone_wmark_level(const struct zone *z, uint64_t free_pages);
+/**
+ * boost_watermark() (§2.3), applied when the claim step had to fall back
+ * to a block smaller than a pageblock (struct buddy_fallback.nr_boost).
+ * Returns false where the kernel does not boost: factor 0, a zone of fewer
+ * than 4 pageblocks, or a HIGH mark whose scaled value is 0.
+ */
+bool boost_watermark(struct zone *z, unsigned watermark_boost_factor);
 
 #endif
