@@ -603,19 +603,6 @@ static bool tt_event_at(const char *s, const char *end, const char *colon,
 	return true;
 }
 
-/* Finds the first timestamp-and-event in a line. */
-static bool tt_find_event(struct tt_span line, struct tt_event *ev)
-{
-	const char *end = line.p + line.n, *c = line.p;
-
-	while ((c = memchr(c, ':', (size_t)(end - c)))) {
-		if (tt_event_at(line.p, end, c, ev))
-			return true;
-		c++;
-	}
-	return false;
-}
-
 static bool tt_u32(struct tt_span s, uint32_t *out)
 {
 	uint64_t v;
@@ -755,6 +742,26 @@ static bool tt_parse_head(enum tt_style style, struct tt_event *ev)
 	if (style == TT_PERF)
 		return ev->group.n > 0 && tt_head_perf(ev);
 	return ev->group.n == 0 && tt_head_ftrace(ev);
+}
+
+/*
+ * Finds the timestamp-and-event of a line: the first candidate whose head
+ * parses in style (or in either style when any), so a comm that contains
+ * something like " 1.5: a:b:" does not hide the real event.
+ */
+static bool tt_find_event(struct tt_span line, enum tt_style style,
+			  bool any, struct tt_event *ev)
+{
+	const char *end = line.p + line.n, *c = line.p;
+
+	while ((c = memchr(c, ':', (size_t)(end - c)))) {
+		if (tt_event_at(line.p, end, c, ev) &&
+		    (any ? tt_parse_head(ev->group.n ? TT_PERF : TT_FTRACE, ev) :
+			   tt_parse_head(style, ev)))
+			return true;
+		c++;
+	}
+	return false;
 }
 
 static enum tt_kind tt_kind_of(enum tt_style style, const struct tt_event *ev)
@@ -1068,18 +1075,15 @@ static bool tt_keep(const struct trace_text *t, const struct tt_event *ev)
 	return false;
 }
 
-static int tt_bad_line(struct trace_text *t, struct tt_span l, bool event)
+static int tt_bad_line(struct trace_text *t, struct tt_span l)
 {
 	char q[64];
 
-	if (event)
-		return tt_bad(t, "got '%s', expected %s",
-			      tt_quote(q, sizeof(q), l),
-			      t->style == TT_PERF ?
-			      "'COMM PID[/TID] [CPU] SEC.FRAC: GROUP:EVENT: ...'" :
-			      "'COMM-PID [CPU] [FLAGS] SEC.FRAC: EVENT: ...'");
-	return tt_bad(t, "got '%s', expected an event line, a '#' comment "
-		      "or a tracer header", tt_quote(q, sizeof(q), l));
+	return tt_bad(t, "got '%s', expected an event line %s, a '#' comment "
+		      "or a tracer header", tt_quote(q, sizeof(q), l),
+		      t->style == TT_PERF ?
+		      "'COMM PID[/TID] [CPU] SEC.FRAC: GROUP:EVENT: ...'" :
+		      "'COMM-PID [CPU] [FLAGS] SEC.FRAC: EVENT: ...'");
 }
 
 /* One line: 1 with a row, 0 nothing to return, TRACE_ERR. */
@@ -1094,10 +1098,8 @@ static int tt_line(struct trace_text *t, struct tt_span l,
 		i++;
 	if (i < l.n && l.p[i] == '#')
 		return 0;	/* a comment, even one that looks like an event */
-	if (!tt_find_event(l, &ev))
-		return tt_non_event(t, l) ? 0 : tt_bad_line(t, l, false);
-	if (!tt_parse_head(t->style, &ev))
-		return tt_bad_line(t, l, true);
+	if (!tt_find_event(l, t->style, false, &ev))
+		return tt_non_event(t, l) ? 0 : tt_bad_line(t, l);
 	t->stats.event_lines++;
 	if (!tt_keep(t, &ev)) {
 		t->stats.filtered++;
@@ -1407,16 +1409,16 @@ static int tt_sniff(const unsigned char *buf, size_t len)
 			tracer_hdr = true;
 		if (tt_starts(s, "cpus="))
 			cpus_hdr = true;
-		if (!tt_find_event(l, &ev)) {
-			if (s.n == 0 || s.p[0] == '#' || tt_starts(s, "cpus=") ||
-			    tt_starts(s, "version =") || tt_is_cpu_note(s))
+		if (s.n == 0 || s.p[0] == '#' || tt_starts(s, "cpus=") ||
+		    tt_starts(s, "version ="))
+			continue;
+		if (!tt_find_event(l, TT_PERF, true, &ev)) {
+			if (tt_is_cpu_note(s))
 				continue;
 			return -1;
 		}
 		if (ev.group.n)
-			return tt_head_perf(&ev) ? TT_PERF : -1;
-		if (!tt_head_ftrace(&ev))
-			return -1;
+			return TT_PERF;
 		if (cpus_hdr)
 			return TT_TRACE_CMD;
 		return tracer_hdr || ev.has_flags ? TT_FTRACE : TT_TRACE_CMD;
