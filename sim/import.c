@@ -397,7 +397,8 @@ static void import_report_names(struct trace_text *t, bool gfp)
 }
 
 static void import_report(struct trace_text *t, const struct import_args *a,
-			  const char *fmt_name, bool detected)
+			  const char *path, const char *fmt_name,
+			  bool detected)
 {
 	const struct trace_text_stats *st = trace_text_stats(t);
 	uint64_t rows = 0;
@@ -405,7 +406,7 @@ static void import_report(struct trace_text *t, const struct import_args *a,
 	for (int op = 0; op < NR_TRACE_OPS; op++)
 		rows += st->rows[op];
 	fprintf(stderr, "mmsim import: %s: format %s (%s), %" PRIu64
-		" lines, %" PRIu64 " event lines\n", a->input, fmt_name,
+		" lines, %" PRIu64 " event lines\n", path, fmt_name,
 		detected ? "detected" : "--format", st->lines, st->event_lines);
 	fprintf(stderr, "mmsim import: %" PRIu64 " rows written to %s: access %"
 		PRIu64 " (file %" PRIu64 "), evict %" PRIu64 ", alloc %" PRIu64
@@ -610,7 +611,8 @@ static int import_run(struct import_args *a, FILE *in_f, const char *path)
 	ok = import_rows(t, out.f, &pg);
 	status = import_close_out(&out, ok);
 	if (ok)
-		import_report(t, a, fmt->name, !strcmp(a->format, "auto"));
+		import_report(t, a, path, fmt->name,
+			      !strcmp(a->format, "auto"));
 	trace_text_close(t);
 	free(peek);
 	return status;
