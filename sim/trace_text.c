@@ -66,7 +66,8 @@
  * tracer note, is an error "FILE:LINE: ...: got X, expected Y", or with
  * skip_bad_rows is counted and skipped. Unmapped events are never parsed
  * past their name, so their payloads cannot be malformed. "LOST"/"DROPPED"
- * notes of the tools add to lost_events.
+ * notes of the tools, and the entries-written minus entries-in-buffer of
+ * ftrace's header (events the ring buffer overwrote), add to lost_events.
  *
  * Not supported: ftrace's latency-format output (relative "us" times),
  * non-time clocks printed as integers (counter, x86-tsc) and perf output
@@ -1045,6 +1046,37 @@ static void tt_count_lost(struct trace_text *t, struct tt_span l)
 	t->stats.lost_lines++;
 }
 
+/*
+ * ftrace's header says how many events the ring buffer overwrote:
+ * "# entries-in-buffer/entries-written: 49572/63008   #P:2".
+ */
+static void tt_comment(struct trace_text *t, struct tt_span l)
+{
+	static const char key[] = "entries-in-buffer/entries-written: ";
+	struct tt_span v = l, in_buf, written;
+	const char *slash;
+	uint64_t a, b;
+	size_t i;
+
+	for (i = 0; i + sizeof(key) - 1 <= v.n; i++)
+		if (!memcmp(v.p + i, key, sizeof(key) - 1))
+			break;
+	if (i + sizeof(key) - 1 > v.n)
+		return;
+	v.p += i + sizeof(key) - 1;
+	v.n -= i + sizeof(key) - 1;
+	for (i = 0; i < v.n && v.p[i] != ' '; i++)
+		;
+	v.n = i;
+	slash = memchr(v.p, '/', v.n);
+	if (!slash)
+		return;
+	in_buf = (struct tt_span){ v.p, (size_t)(slash - v.p) };
+	written = (struct tt_span){ slash + 1, v.n - in_buf.n - 1 };
+	if (tt_dec(in_buf, &a) && tt_dec(written, &b) && b > a)
+		t->stats.lost_events += b - a;
+}
+
 /* Comments, blank lines, tool headers and notes; true when consumed. */
 static bool tt_non_event(struct trace_text *t, struct tt_span l)
 {
@@ -1096,8 +1128,10 @@ static int tt_line(struct trace_text *t, struct tt_span l,
 
 	while (i < l.n && l.p[i] == ' ')
 		i++;
-	if (i < l.n && l.p[i] == '#')
+	if (i < l.n && l.p[i] == '#') {
+		tt_comment(t, l);
 		return 0;	/* a comment, even one that looks like an event */
+	}
 	if (!tt_find_event(l, t->style, false, &ev))
 		return tt_non_event(t, l) ? 0 : tt_bad_line(t, l);
 	t->stats.event_lines++;

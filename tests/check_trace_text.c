@@ -299,7 +299,7 @@ START_TEST(test_ftrace_snippet)
 	ck_assert_ptr_eq(trace_text_detect(s.peek, s.in.peek_len),
 			 &trace_format_ftrace);
 	check_rows(rows, n, exp, sizeof(exp) / sizeof(exp[0]));
-	ck_assert_uint_eq(st->lost_events, 17);
+	ck_assert_uint_eq(st->lost_events, 17 + 2);	/* LOST note + header */
 	ck_assert_uint_eq(st->failed_alloc, 1);
 	ck_assert_uint_eq(skipped_count(t, "mm_vmscan_kswapd_sleep"), 1);
 	ck_assert_uint_eq(st->lines, 21);
@@ -338,6 +338,70 @@ START_TEST(test_trace_cmd_snippet)
 	check_rows(rows, n, exp, sizeof(exp) / sizeof(exp[0]));
 	ck_assert_uint_eq(st->lost_events, 123);
 	ck_assert_uint_eq(skipped_count(t, "mm_vmscan_kswapd_sleep"), 1);
+	free(rows);
+	close_src(&s);
+}
+END_TEST
+
+/* How many lines of a file contain pat. */
+static uint64_t count_lines_with(const char *path, const char *pat)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	uint64_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (getline(&line, &cap, f) > 0)
+		n += strstr(line, pat) != NULL;
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/*
+ * Real ftrace output (a tracefs instance on Linux 6.18 with record-tgid):
+ * TGID columns "(  17788)" and "(-------)", irq flags, and a header that
+ * says how many events the ring buffer overwrote.
+ */
+START_TEST(test_ftrace_live)
+{
+	const char *path = DATA("text_ftrace_live.txt");
+	struct src s;
+	struct trace_row *rows;
+	struct trace_text *t = open_file(&s, path, false, NULL);
+	size_t n = read_all(t, &rows), pid_cat = 0, pid_bash = 0;
+	const struct trace_text_stats *st = trace_text_stats(t);
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long in_buf = 0, written = 0;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_ptr_eq(trace_text_detect(s.peek, s.in.peek_len),
+			 &trace_format_ftrace);
+	while (getline(&line, &cap, f) > 0)
+		if (sscanf(line, "# entries-in-buffer/entries-written: %lu/%lu",
+			   &in_buf, &written) == 2)
+			break;
+	free(line);
+	fclose(f);
+	ck_assert_uint_gt(written, in_buf);
+	ck_assert_uint_eq(st->lost_events, written - in_buf);
+	ck_assert_uint_eq(st->rows[TRACE_OP_ALLOC],
+			  count_lines_with(path, " mm_page_alloc: "));
+	ck_assert_uint_eq(st->rows[TRACE_OP_FREE],
+			  count_lines_with(path, " mm_page_free: "));
+	ck_assert_uint_eq(st->rows[TRACE_OP_ACCESS],
+			  count_lines_with(path, " page_fault_user: ") +
+			  count_lines_with(path, " mm_filemap_add_to_page_cache: "));
+	ck_assert_uint_eq(st->event_lines, n);
+	for (size_t i = 0; i < n; i++) {
+		pid_cat += rows[i].pid == 17793;
+		pid_bash += rows[i].pid == 17788;
+	}
+	/* "cat-17793 (-------)": no TGID recorded, the thread id stands in */
+	ck_assert_uint_eq(pid_cat, count_lines_with(path, "cat-17793 "));
+	ck_assert_uint_eq(pid_bash, count_lines_with(path, "(  17788)"));
 	free(rows);
 	close_src(&s);
 }
@@ -985,6 +1049,7 @@ static Suite *trace_text_suite(void)
 	tcase_add_test(tc, test_perf_tid_snippet);
 	tcase_add_test(tc, test_ftrace_snippet);
 	tcase_add_test(tc, test_trace_cmd_snippet);
+	tcase_add_test(tc, test_ftrace_live);
 	tcase_add_test(tc, test_trace_cmd_latency);
 	tcase_add_test(tc, test_detect);
 	tcase_add_loop_test(tc, test_samples_counts, 0,
