@@ -584,17 +584,22 @@ static int import_run(struct import_args *a, FILE *in_f, const char *path)
 {
 	unsigned char *peek = xmalloc(TRACE_PEEK_BYTES);
 	size_t len = import_peek(in_f, peek);
-	const struct trace_format *fmt =
-		import_choose_format(a, peek, len, path);
+	int read_err = ferror(in_f) ? errno : 0;	/* before isatty() */
+	const struct trace_format *fmt = NULL;
 	struct trace_input in = { in_f, path, peek, len, 0 };
 	struct import_progress pg = { isatty(STDERR_FILENO) == 1, false,
 				      { 0, 0 } };
 	struct import_out out;
-	struct trace_text *t;
+	struct trace_text *t = NULL;
 	char err[256];
 	bool ok;
 	int status;
 
+	if (read_err)	/* a directory, an I/O error */
+		fprintf(stderr, "mmsim import: %s: read error: %s\n", path,
+			strerror(read_err));
+	else
+		fmt = import_choose_format(a, peek, len, path);
 	if (!fmt || !(t = trace_text_open(fmt, &in, &a->opts, err,
 					  sizeof(err)))) {
 		if (fmt)
@@ -610,7 +615,7 @@ static int import_run(struct import_args *a, FILE *in_f, const char *path)
 	clock_gettime(CLOCK_MONOTONIC, &pg.last);
 	ok = import_rows(t, out.f, &pg);
 	status = import_close_out(&out, ok);
-	if (ok)
+	if (status == 0)
 		import_report(t, a, path, fmt->name,
 			      !strcmp(a->format, "auto"));
 	trace_text_close(t);

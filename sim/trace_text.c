@@ -78,7 +78,6 @@
  */
 #include "trace_text.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -319,6 +319,10 @@ START_TEST(test_import_not_text)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "missing.txt: No such file"));
 	free_run(&r);
+	r = run_import(NULL, 1, tmpdir);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "read error: Is a directory"));
+	free_run(&r);
 	remove_tmpdir();
 }
 END_TEST
