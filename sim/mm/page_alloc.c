@@ -95,18 +95,19 @@ static int64_t rmqueue(struct sim *s, struct zone *z, unsigned order,
 {
 	struct buddy_fallback fb = { 0 };
 	int64_t pfn = buddy_alloc(z, order, migratetype, alloc_flags, &fb);
+	bool boosted = false;
 
 	if (pfn < 0)
 		return -1;
 	s->nodes[z->nid].zone_vm[z->zone_idx][ZVM_pgalloc] += 1ull << order;
-	if (fb.happened && fb.boost &&
-	    s->cfg->wmark_mode != WMARK_MODE_NONE) {
-		boost_watermark(z, s->cfg->watermark_boost_factor);
-		/* rmqueue(): a boosted zone wakes kswapd right away. */
-		if (z->watermark_boost)
-			wakeup_kswapd(s, &s->nodes[z->nid], 0, z->zone_idx);
-	}
+	/* Each failed small-block claim boosts once (boost_watermark()). */
+	for (unsigned i = 0; i < fb.nr_boost; i++)
+		if (boost_watermark(z, s->cfg->watermark_boost_factor))
+			boosted = true;
 	zone_note_free(s, z);
+	/* rmqueue(): ZONE_BOOSTED_WATERMARK wakes kswapd right away. */
+	if (boosted && (alloc_flags & ALLOC_KSWAPD))
+		wakeup_kswapd(s, &s->nodes[z->nid], 0, z->zone_idx);
 	return pfn;
 }
 
@@ -238,7 +239,8 @@ int64_t sim_alloc_pages(struct sim *s, unsigned order, gfp_t gfp,
 {
 	int hzi = gfp_zone_idx(s, gfp);
 	unsigned flags = ALLOC_WMARK_LOW |
-			 alloc_flags_nofragment(&s->nodes[0], hzi);
+			 alloc_flags_nofragment(&s->nodes[0], hzi) |
+			 ((gfp & __GFP_KSWAPD_RECLAIM) ? ALLOC_KSWAPD : 0);
 	int64_t pfn;
 
 	SIM_BUG_ON(order > MAX_PAGE_ORDER);
