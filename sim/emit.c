@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bug.h"
@@ -347,8 +348,19 @@ static int emit_open_file(struct emit *e, const char *path, char *err,
 			  size_t errlen)
 {
 	size_t n = strlen(path);
+	struct stat st;
 
 	e->path = xstrdup(path);
+	/* /dev/null, a FIFO or a terminal is written in place, never renamed. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		e->fp = fopen(path, "w");
+		if (!e->fp) {
+			snprintf(err, errlen, "cannot write %s: %s", path,
+				 strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	e->part_path = xmalloc(n + sizeof(".part"));
 	memcpy(e->part_path, path, n);
 	memcpy(e->part_path + n, ".part", sizeof(".part"));
@@ -403,8 +415,8 @@ static void emit_finish_writes(struct emit *e)
 static int emit_report_write_error(struct emit *e, char *err, size_t errlen)
 {
 	if (!e->part_path) {
-		snprintf(err, errlen, "cannot write the log to stdout: %s",
-			 strerror(e->write_errno));
+		snprintf(err, errlen, "cannot write the log to %s: %s",
+			 e->path ? e->path : "stdout", strerror(e->write_errno));
 		return -1;
 	}
 	remove(e->part_path);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -159,9 +160,21 @@ static int write_atomic(const char *path, const char *text, char *err)
 	char part[4096];
 	FILE *f;
 
+	struct stat st;
+
 	if (!strcmp(path, "-")) {
 		fputs(text, stdout);
 		return fflush(stdout) == 0 ? 0 : -1;
+	}
+	/* /dev/null, a FIFO or a terminal is written in place, never renamed. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		f = fopen(path, "w");
+		if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+			snprintf(err, ERRLEN, "writing %s: %s", path,
+				 strerror(errno));
+			return -1;
+		}
+		return 0;
 	}
 	snprintf(part, sizeof(part), "%s.part", path);
 	f = fopen(part, "w");
