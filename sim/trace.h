@@ -16,6 +16,7 @@
 #define SIM_TRACE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum trace_op {
