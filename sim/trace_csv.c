@@ -155,6 +155,7 @@ struct csv_reader {
 	uint64_t row_line;		/* line the row starts on */
 	bool row_bad;
 	char row_msg[TRACE_MSG_BYTES];
+	char label[CSV_SHOW_BYTES + 48];	/* col_label()'s result */
 
 	uint64_t lines_done;		/* line ends seen */
 	bool pending_cr;		/* a '\r' ended a row; '\n' may follow */
@@ -282,9 +283,19 @@ static void show(const char *s, size_t len, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-static const char *col_name(const struct csv_reader *s, size_t col)
+/* "column N (NAME)", or "column N" past the header or for a blank name. */
+static const char *col_label(struct csv_reader *s, size_t col)
 {
-	return col < s->ncols ? s->names[col] : "";
+	char name[CSV_SHOW_BYTES + 4];
+
+	if (col < s->ncols && s->names[col][0]) {
+		show(s->names[col], strlen(s->names[col]), name, sizeof(name));
+		snprintf(s->label, sizeof(s->label), "column %zu (%s)",
+			 col + 1, name);
+	} else {
+		snprintf(s->label, sizeof(s->label), "column %zu", col + 1);
+	}
+	return s->label;
 }
 
 /*
@@ -319,8 +330,8 @@ static void field_error(struct csv_reader *s, const struct csv_field *fd,
 	char got[CSV_SHOW_BYTES + 4];
 
 	show(fd->text, fd->len, got, sizeof(got));
-	row_error(s, fd->line, "column %zu (%s): got '%s', expected %s",
-		  fd->col + 1, col_name(s, fd->col), got, expect);
+	row_error(s, fd->line, "%s: got '%s', expected %s",
+		  col_label(s, fd->col), got, expect);
 }
 
 /* A stopping error outside any row (read error, runaway field). */
@@ -564,10 +575,10 @@ static void header_finish(struct csv_reader *s)
 				shown);
 		} else if (s->col_of[k] >= 0) {
 			row_error(s, s->row_line,
-				  "column %zu (%s): got a second %s column, "
-				  "expected each column once (the first is "
-				  "column %d)", i + 1, s->names[i],
-				  s->names[i], s->col_of[k] + 1);
+				  "%s: got a second %s column, expected each "
+				  "column once (the first is column %d)",
+				  col_label(s, i), s->names[i],
+				  s->col_of[k] + 1);
 		} else {
 			s->col_of[k] = (int)i;
 		}
@@ -608,16 +619,15 @@ static void report_missing(struct csv_reader *s, uint32_t need)
 	col = s->col_of[k];
 	if (col < 0)
 		row_error(s, s->row_line, "got no %s column, expected one "
-			  "(op '%s' needs a %s)", csv_col_names[k], op,
+			  "(op '%s' needs %s)", csv_col_names[k], op,
 			  csv_col_names[k]);
 	else if (COL_BIT(k) & CSV_ALWAYS_NEEDED)
-		row_error(s, s->row_line,
-			  "column %d (%s): got an empty field, expected %s",
-			  col + 1, csv_col_names[k], csv_col_expect[k]);
+		row_error(s, s->row_line, "%s: got an empty field, expected %s",
+			  col_label(s, (size_t)col), csv_col_expect[k]);
 	else
-		row_error(s, s->row_line, "column %d (%s): got an empty field, "
-			  "expected %s (op '%s' needs it)", col + 1,
-			  csv_col_names[k], csv_col_expect[k], op);
+		row_error(s, s->row_line, "%s: got an empty field, expected %s "
+			  "(op '%s' needs it)", col_label(s, (size_t)col),
+			  csv_col_expect[k], op);
 }
 
 /*
@@ -656,10 +666,9 @@ static void check_row(struct csv_reader *s)
 	uint64_t t = s->cur.time_ns;
 
 	if (s->field < s->ncols) {
-		row_error(s, s->row_line, "column %zu (%s): got end of row "
-			  "after %zu fields, expected %zu fields as in the "
-			  "header", s->field + 1, col_name(s, s->field),
-			  s->field, s->ncols);
+		row_error(s, s->row_line, "%s: got end of row after %zu fields, "
+			  "expected %zu fields as in the header",
+			  col_label(s, s->field), s->field, s->ncols);
 		return;
 	}
 	check_required(s);
@@ -1009,14 +1018,14 @@ static void parse_error(struct csv_reader *s, unsigned char c)
 	count_partial_field(s);
 	line = s->lines_done + 1;
 	if (!s->parser.quoted)
-		row_error(s, line, "column %zu (%s): got '\"' inside an unquoted"
-			  " field, expected quotes only around a whole field",
-			  s->field + 1, col_name(s, s->field));
+		row_error(s, line, "%s: got '\"' inside an unquoted field, "
+			  "expected quotes only around a whole field",
+			  col_label(s, s->field));
 	else
-		row_error(s, line, "column %zu (%s): got '%c' after a closing "
-			  "quote, expected ',' or the end of the line (write "
-			  "\"\" for a quote inside a quoted field)",
-			  s->field + 1, col_name(s, s->field),
+		row_error(s, line, "%s: got '%c' after a closing quote, "
+			  "expected ',' or the end of the line (write \"\" for "
+			  "a quote inside a quoted field)",
+			  col_label(s, s->field),
 			  c < 0x20 || c >= 0x7f ? '?' : c);
 	row_reject(s);
 	row_reset(s);
@@ -1029,10 +1038,10 @@ static void field_too_long(struct csv_reader *s)
 {
 	char m[TRACE_MSG_BYTES];
 
-	snprintf(m, sizeof(m), "%s:%" PRIu64 ": column %zu (%s): got a field "
-		 "longer than %u bytes, expected a short value (is a quote "
-		 "unterminated?)", s->path, s->lines_done + 1, s->field + 1,
-		 col_name(s, s->field), CSV_FIELD_MAX_BYTES);
+	snprintf(m, sizeof(m), "%s:%" PRIu64 ": %s: got a field longer than "
+		 "%u bytes, expected a short value (is a quote unterminated?)",
+		 s->path, s->lines_done + 1, col_label(s, s->field),
+		 CSV_FIELD_MAX_BYTES);
 	fail(s, m);
 }
 
@@ -1087,10 +1096,9 @@ static void finish_input(struct csv_reader *s)
 		settle_cr(s);
 		if (s->field == 0)
 			s->row_line = s->lines_done + 1;
-		row_error(s, s->lines_done + 1, "column %zu (%s): got an "
-			  "unterminated quoted field at end of file, expected "
-			  "a closing '\"'", s->field + 1,
-			  col_name(s, s->field));
+		row_error(s, s->lines_done + 1, "%s: got an unterminated quoted "
+			  "field at end of file, expected a closing '\"'",
+			  col_label(s, s->field));
 		count_partial_field(s);
 		s->lines_done++;	/* the last line has no '\n' */
 		row_reject(s);
