@@ -184,6 +184,15 @@ static void assert_rows_eq(const struct trace_row *a, const struct trace_row *b)
 	ck_assert_uint_eq(a->line, b->line);
 }
 
+/* quote_all() splits lines at '\n' only. */
+static bool has_bare_cr(const char *text)
+{
+	for (const char *p = strchr(text, '\r'); p; p = strchr(p + 1, '\r'))
+		if (p[1] != '\n')
+			return true;
+	return false;
+}
+
 /* Reads text plainly and fully quoted; both must agree. */
 static void read_both(const char *text, bool skip, struct result *res)
 {
@@ -191,7 +200,7 @@ static void read_both(const char *text, bool skip, struct result *res)
 	char *quoted;
 
 	read_text(text, strlen(text), skip, res);
-	if (strchr(text, '"'))
+	if (strchr(text, '"') || has_bare_cr(text))
 		return;
 	quoted = quote_all(text);
 	read_text(quoted, strlen(quoted), skip, &q);
@@ -372,6 +381,38 @@ START_TEST(test_crlf)
 END_TEST
 
 /* Defaults for every optional field, and blank lines before the header. */
+/*
+ * A lone CR ends a line too (libcsv ends the row there): one line can then
+ * hold two rows, the second queued behind the first.
+ */
+START_TEST(test_bare_cr)
+{
+	static const char text[] =
+		"time_ns,op,pid,addr\n"
+		"1,access,1,0x1000\r2,access,1,0x2000\r\n"
+		"3,exit,1,\n";
+	static const char mac[] =
+		"time_ns,op,pid,addr\r1,access,1,0x1000\r2,exit,1,\r";
+	struct result r;
+
+	read_both(text, false, &r);
+	ck_assert_msg(r.rc == TRACE_EOF, "%s", r.err);
+	ck_assert_uint_eq(r.nrows, 3);
+	ck_assert_uint_eq(r.rows[0].addr, 0x1000);
+	ck_assert_uint_eq(r.rows[0].line, 2);
+	ck_assert_uint_eq(r.rows[1].addr, 0x2000);
+	ck_assert_uint_eq(r.rows[1].line, 3);
+	ck_assert_uint_eq(r.rows[2].line, 4);
+	ck_assert_uint_eq(r.lines, 4);
+	read_both(mac, false, &r);
+	ck_assert_msg(r.rc == TRACE_EOF, "%s", r.err);
+	ck_assert_uint_eq(r.nrows, 2);
+	ck_assert_uint_eq(r.rows[1].line, 3);
+	ck_assert_int_eq(r.rows[1].op, TRACE_OP_EXIT);
+	ck_assert_uint_eq(r.lines, 3);
+}
+END_TEST
+
 START_TEST(test_defaults)
 {
 	static const char text[] =
@@ -950,6 +991,7 @@ static Suite *trace_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_quoting_and_lines);
 	tcase_add_test(tc, test_crlf);
+	tcase_add_test(tc, test_bare_cr);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_header_only);
 	tcase_add_test(tc, test_unknown_column_warns);
