@@ -262,23 +262,36 @@ static void first_line(const struct trace_reader *r, char *out, size_t len)
 
 /*
  * Says what the registered formats expected when none matched: each
- * format's ->expects, joined by " or ".
+ * format's ->expects, then the names of those without one as "a/b text":
+ * "expected a CSV header with ... or perf/ftrace/trace-cmd text".
  */
 static void no_format(const struct trace_reader *r, char *err, size_t errlen)
 {
+	const struct trace_format *const *f;
+	const char *sep = "";
 	char got[48];
 	size_t n;
+	bool named = false;
 
 	first_line(r, got, sizeof(got));
 	n = (size_t)snprintf(err, errlen, "%s: got '%s', expected ", r->path,
 			     got);
-	for (size_t i = 0; trace_formats[i] && n < errlen; i++) {
-		const char *e = trace_formats[i]->expects;
-
-		n += (size_t)snprintf(err + n, errlen - n, "%s%s",
-				      i ? " or " : "",
-				      e ? e : trace_formats[i]->name);
+	for (f = trace_formats; *f && n < errlen; f++) {
+		if (!(*f)->expects)
+			continue;
+		n += (size_t)snprintf(err + n, errlen - n, "%s%s", sep,
+				      (*f)->expects);
+		sep = " or ";
 	}
+	for (f = trace_formats; *f && n < errlen; f++) {
+		if ((*f)->expects)
+			continue;
+		n += (size_t)snprintf(err + n, errlen - n, "%s%s",
+				      named ? "/" : sep, (*f)->name);
+		named = true;
+	}
+	if (named && n < errlen)
+		snprintf(err + n, errlen - n, " text");
 }
 
 static const struct trace_format *detect_format(const struct trace_reader *r)

@@ -769,12 +769,21 @@ START_TEST(test_bad_input)
 {
 	struct result r;
 
-	read_text(bad_inputs[_i].text, bad_inputs[_i].len, false, &r);
-	ck_assert(!r.opened);
-	ck_assert_str_eq(r.err, bad_inputs[_i].msg);
-	read_text(bad_inputs[_i].text, bad_inputs[_i].len, true, &r);
-	ck_assert(!r.opened);
-	ck_assert_str_eq(r.err, bad_inputs[_i].msg);
+	const char *want = bad_inputs[_i].msg;
+
+	for (int skip = 0; skip <= 1; skip++) {
+		read_text(bad_inputs[_i].text, bad_inputs[_i].len, skip, &r);
+		ck_assert(!r.opened);
+		if (!strstr(want, "expected a CSV header")) {
+			ck_assert_str_eq(r.err, want);
+			continue;
+		}
+		/* the text formats registered after CSV add " or ..." */
+		ck_assert_msg(strncmp(r.err, want, strlen(want)) == 0 &&
+			      (r.err[strlen(want)] == '\0' ||
+			       strncmp(r.err + strlen(want), " or ", 4) == 0),
+			      "%s", r.err);
+	}
 }
 END_TEST
 
