@@ -892,39 +892,56 @@ static bool store_number(struct csv_reader *s, enum csv_col kind, uint64_t v)
 }
 
 /*
- * Up to 19 decimal or 16 hex digits at p (before end): no more can
- * overflow 64 bits. Returns the end of the digits, NULL if there are none.
- * (Eight-at-a-time SWAR parsing was tried: no faster than the table.)
+ * The digits at p, which must be followed by a byte that is not a digit
+ * (plain_line()'s fields end at ',', '\r' or '\n', so no bounds check is
+ * needed). Returns their end, or NULL if there are none or more than 19
+ * decimal / 16 hex digits (those may overflow 64 bits: the general path
+ * decides). (Eight-at-a-time SWAR parsing was tried: no faster.)
  */
-static const char *scan_number(const char *p, const char *end, bool hex,
-			       uint64_t *out)
+static const char *scan_number(const char *p, bool hex, uint64_t *out)
 {
-	const char *q = p, *lim = end - p > (hex ? 16 : 19) ?
-				  p + (hex ? 16 : 19) : end;
+	const char *q = p;
 	uint64_t v = 0;
 
 	if (hex) {
 		unsigned t;
 
-		for (; q < lim && (t = hex_val1[(unsigned char)*q]); q++)
+		for (; (t = hex_val1[(unsigned char)*q]) != 0; q++)
 			v = v << 4 | (t - 1);
 	} else {
 		unsigned d;
 
-		for (; q < lim && (d = (unsigned)(unsigned char)*q - '0') <= 9;
-		     q++)
+		for (; (d = (unsigned)(unsigned char)*q - '0') <= 9; q++)
 			v = v * 10 + d;
 	}
-	if (q == p)
+	if (q == p || q - p > (hex ? 16 : 19))
 		return NULL;
 	*out = v;
 	return q;
 }
 
+/* The op field, when it is exactly an op name: parse_op() on the spot. */
+static const char *fast_op(struct csv_reader *s, const char *p,
+			   const char *end)
+{
+	const char *q = p;
+	int op;
+
+	while (q < end && *q != ',')
+		q++;
+	op = parse_op(p, (size_t)(q - p));
+	if (op < 0)
+		return NULL;
+	s->cur->op = (enum trace_op)op;
+	s->given |= COL_BIT(COL_OP);
+	return q;
+}
+
 /*
- * The plain path's shortcut for the commonest field: a decimal or 0x-hex
- * number in a numeric column, ending right at ',' or the line's end; it
- * scans the field once instead of twice (find the ',', then parse).
+ * The plain path's shortcut for the commonest fields: an op name, or a
+ * decimal or 0x-hex number in a numeric column, ending right at ',' or the
+ * line's end; it scans the field once instead of twice (find the ',', then
+ * parse).
  * Returns the end of the field, or NULL for the general path, which also
  * reports any error, so both accept exactly the same text.
  */
@@ -939,11 +956,13 @@ static const char *fast_number(struct csv_reader *s, size_t col,
 	if (!s->header_done || s->row_bad || col >= s->ncols)
 		return NULL;
 	kind = (enum csv_col)s->col_kind[col];
+	if (kind == COL_OP)
+		return fast_op(s, p, end);
 	if (!(COL_BIT(kind) & CSV_FAST_COLS))
 		return NULL;
 	hex = (COL_BIT(kind) & CSV_HEX_COLS) && end - p > 2 && p[0] == '0' &&
 	      (p[1] | 0x20) == 'x';
-	q = scan_number(hex ? p + 2 : p, end, hex, &v);
+	q = scan_number(hex ? p + 2 : p, hex, &v);
 	if (!q || (q != end && *q != ','))
 		return NULL;
 	return store_number(s, kind, v) ? q : NULL;
