@@ -5,7 +5,8 @@
  * each registered format's detect() in turn, and hands the chosen format a
  * struct trace_input that replays the peeked bytes before the rest of the
  * stream (stdin cannot seek). Each format is one file exporting one const
- * struct trace_format; trace.c lists them.
+ * struct trace_format; trace.c lists them in trace_formats[], so adding a
+ * format is its own file, one extern line below and one line in that array.
  */
 #ifndef SIM_TRACE_FORMAT_H
 #define SIM_TRACE_FORMAT_H
@@ -44,6 +45,24 @@ struct trace_format {
 	/** Lines consumed so far. */
 	uint64_t (*lines)(void *state);
 	void (*close)(void *state);
+	/*
+	 * Optional (NULL allowed), added after the first four formats were
+	 * planned; keep them last so positional tables stay valid.
+	 */
+	/** What the format's first bytes look like, for "expected ..." when
+	 *  no format matches: "a CSV header with time_ns,op,pid,addr". */
+	const char *expects;
+	/** The first skipped row's message under skip_bad_rows, else "". */
+	const char *(*first_bad_row)(void *state);
+	/** The detected dialect when one format reads several ("ftrace" vs
+	 *  "trace-cmd"); NULL hook means ->name. */
+	const char *(*detected_name)(void *state);
 };
+
+/* Longest message a reader keeps ("FILE:LINE: column ...: got ..."). */
+#define TRACE_MSG_BYTES 512
+
+/* The registered formats (trace.c's trace_formats[] lists them in order). */
+extern const struct trace_format trace_format_csv;	/* trace_csv.c */
 
 #endif
