@@ -20,7 +20,7 @@
 
 #include "config.h"
 #include "emit.h"
-#include "nextuse.h"
+#include "replay.h"
 #include "sim.h"
 #include "summary.h"
 #include "trace.h"
@@ -40,43 +40,13 @@ static void on_signal(int sig)
 struct run_opts {
 	const char *trace;
 	const char *config;
-	const char **sets;
+	const char **sets;	/* --set arguments, in order */
 	int nr_sets;
 	const char *log;
 	const char *summary;
 	bool skip_bad_rows;
 	bool quiet;
 };
-
-struct progress {
-	struct timespec start, last;
-};
-
-static struct progress progress_state;
-
-static double seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-static void show_progress(struct sim *s, struct trace_reader *tr)
-{
-	double since_last = seconds_since(&progress_state.last);
-
-	(void)tr;
-	if (since_last < 1.0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &progress_state.last);
-	fprintf(stderr, "\rmmsim: %llu rows, trace time %.3f s, %.2f M rows/s ",
-		(unsigned long long)s->stats.rows,
-		(double)s->stats.last_t_ns / 1e9,
-		(double)s->stats.rows / 1e6 /
-			seconds_since(&progress_state.start));
-}
 
 static void usage(FILE *f)
 {
@@ -142,18 +112,6 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-static int load_config(const struct run_opts *o, struct config *cfg,
-		       char *err)
-{
-	config_defaults(cfg);
-	if (o->config && config_load_file(cfg, o->config, err, ERRLEN))
-		return -1;
-	for (int i = 0; i < o->nr_sets; i++)
-		if (config_set(cfg, o->sets[i], err, ERRLEN))
-			return -1;
-	return config_finalize(cfg, err, ERRLEN);
-}
-
 /* Writes text to path atomically (path.part, then rename), or to stdout. */
 static int write_atomic(const char *path, const char *text, char *err)
 {
@@ -196,51 +154,23 @@ static int write_atomic(const char *path, const char *text, char *err)
 	return 0;
 }
 
-static int open_nextuse(const struct run_opts *o, const char **trace_path,
-			char *spool_path, const struct trace_open_opts *topts,
-			char *err)
+static int write_summary(const struct run_opts *o, const json_t *sum,
+			 char *err)
 {
-	uint64_t refs;
+	char *text;
+	size_t n;
+	int rc;
 
-	if (!strcmp(*trace_path, "-")) {
-		if (nextuse_spool_stdin(spool_path, 64, err, ERRLEN) < 0)
-			return -1;
-		*trace_path = spool_path;
-	}
-	if (!o->quiet && isatty(2))
-		fprintf(stderr, "mmsim: opt: next-use pre-pass over %s\n",
-			*trace_path);
-	return nextuse_build(*trace_path, topts, &refs, err, ERRLEN);
-}
-
-static int write_outputs(struct sim *s, struct emit *log,
-			 struct trace_reader *tr, const struct run_opts *o,
-			 bool complete, char *err)
-{
-	struct summary_info info = {
-		.complete = complete,
-		.stop_reason = "interrupted",
-		.trace_format = trace_format_name(tr),
-		.bad_rows_skipped = trace_bad_rows(tr),
-		.first_bad_row = trace_first_bad_row(tr),
-	};
-	json_t *sum = summary_json(s, &info);
-	int rc = 0;
-
-	if (emit_close(log, err, ERRLEN) != 0)
-		rc = -1;
-	if (rc == 0 && o->summary) {
-		char *text = json_dumps(sum, JSON_INDENT(2) | JSON_SORT_KEYS);
-		size_t n = strlen(text);
-
-		text = realloc(text, n + 2);
-		strcpy(text + n, "\n");
-		rc = write_atomic(o->summary, text, err);
-		free(text);
-	} else if (rc == 0) {
+	if (!o->summary) {
 		summary_print_table(stdout, sum);
+		return 0;
 	}
-	json_decref(sum);
+	text = json_dumps(sum, JSON_INDENT(2) | JSON_SORT_KEYS);
+	n = strlen(text);
+	text = realloc(text, n + 2);
+	strcpy(text + n, "\n");
+	rc = write_atomic(o->summary, text, err);
+	free(text);
 	return rc;
 }
 
@@ -248,88 +178,49 @@ static int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct config cfg;
-	char err[ERRLEN] = "", spool[64];
-	struct trace_open_opts topts;
-	struct trace_reader *tr = NULL;
-	struct emit *log = NULL;
-	struct sim *s = NULL;
-	const char *trace_path;
-	int nextuse_fd = -1, status = EXIT_BAD_INPUT;
-	json_t *hdr;
+	struct replay_opts ropts;
+	struct replay_result res;
+	char err[ERRLEN] = "";
+	int status;
 
-	if (parse_run_args(argc, argv, &o) || load_config(&o, &cfg, err)) {
+	if (parse_run_args(argc, argv, &o) ||
+	    replay_load_config(&cfg, o.config, o.sets, o.nr_sets, err,
+			       ERRLEN)) {
 		if (err[0])
 			fprintf(stderr, "mmsim: %s\n", err);
 		free(o.sets);
 		return EXIT_BAD_INPUT;
 	}
-	topts = (struct trace_open_opts){ .skip_bad_rows = o.skip_bad_rows };
-	trace_path = o.trace;
-	if (!strcmp(cfg.reclaim_policy, "opt")) {
-		nextuse_fd = open_nextuse(&o, &trace_path, spool, &topts, err);
-		if (nextuse_fd < 0)
-			goto fail;
-	}
-	tr = trace_open(trace_path, &topts, err, ERRLEN);
-	if (!tr)
-		goto fail;
-	if (o.log) {
-		log = emit_open(o.log, cfg.log_events, err, ERRLEN);
-		if (!log) {
-			status = 1;
-			goto fail;
-		}
-	}
-	s = sim_create(&cfg, log, nextuse_fd, err, ERRLEN);
-	if (!s)
-		goto fail;
-	hdr = config_to_json(&cfg);
-	json_object_set_new(hdr, "machine", summary_machine_json(s));
-	emit_header(log, hdr, trace_format_name(tr));
-	json_decref(hdr);
-	s->stop = &stop_requested;
-	if (!o.quiet && isatty(2)) {
-		clock_gettime(CLOCK_MONOTONIC, &progress_state.start);
-		progress_state.last = progress_state.start;
-		s->progress = show_progress;
-	}
+	ropts = (struct replay_opts){
+		.trace = o.trace, .cfg = &cfg, .log = o.log,
+		.skip_bad_rows = o.skip_bad_rows,
+		.progress = !o.quiet && isatty(2), .stop = &stop_requested,
+	};
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (sim_run(s, tr, err, ERRLEN) != 0)
-		goto fail;
-	if (s->progress)
-		fprintf(stderr, "\r\033[K");
-	if (trace_bad_rows(tr))
+	status = replay_run(&ropts, &res, err, ERRLEN);
+	free(o.sets);
+	if (status != REPLAY_OK) {
+		fprintf(stderr, "mmsim: %s\n", err);
+		return status;
+	}
+	if (res.bad_rows)
 		fprintf(stderr, "mmsim: warning: skipped %llu malformed rows; "
-			"the first: %s\n",
-			(unsigned long long)trace_bad_rows(tr),
-			trace_first_bad_row(tr));
-	if (stop_requested)
+			"the first: %s\n", (unsigned long long)res.bad_rows,
+			res.first_bad_row);
+	if (!res.complete)
 		fprintf(stderr, "mmsim: interrupted after %llu rows (trace "
 			"time %llu ns, line %llu); outputs are marked "
-			"incomplete\n", (unsigned long long)s->stats.rows,
-			(unsigned long long)s->stats.last_t_ns,
-			(unsigned long long)trace_lines(tr));
-	status = write_outputs(s, log, tr, &o, !stop_requested, err);
-	log = NULL;
+			"incomplete\n", (unsigned long long)res.rows,
+			(unsigned long long)res.last_t_ns,
+			(unsigned long long)res.lines);
+	status = write_summary(&o, res.summary, err);
+	json_decref(res.summary);
 	if (status != 0) {
 		fprintf(stderr, "mmsim: %s\n", err);
-		status = 1;
-	} else if (stop_requested) {
-		status = EXIT_INTERRUPTED;
+		return 1;
 	}
-	goto out;
-fail:
-	fprintf(stderr, "mmsim: %s\n", err);
-	emit_abort(log);
-out:
-	sim_destroy(s);
-	if (tr)
-		trace_close(tr);
-	if (nextuse_fd >= 0)
-		close(nextuse_fd);
-	free(o.sets);
-	return status;
+	return res.complete ? 0 : EXIT_INTERRUPTED;
 }
 
 static int cmd_policies(void)

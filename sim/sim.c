@@ -35,31 +35,54 @@
 #include "mm/internal.h"
 #include "xalloc.h"
 
-/* ---- per-process records (sorted by pid) ---- */
+/* ---- per-process records ---- */
+
+/*
+ * Records live in an append-only array (so their order is the order pids
+ * first appeared, deterministic); an open-addressing table maps pid to
+ * index. Pointers into the array stay valid until the next new pid.
+ */
+static void proc_index_put(struct sim *s, uint32_t pid, uint32_t idx)
+{
+	size_t i = (pid * 0x9e3779b1u) & (s->cap_proc_index - 1);
+
+	while (s->proc_index[i] != UINT32_MAX)
+		i = (i + 1) & (s->cap_proc_index - 1);
+	s->proc_index[i] = idx;
+}
+
+static void proc_index_grow(struct sim *s)
+{
+	free(s->proc_index);
+	s->cap_proc_index = s->cap_proc_index ? 2 * s->cap_proc_index : 128;
+	s->proc_index = xmalloc(s->cap_proc_index * sizeof(*s->proc_index));
+	memset(s->proc_index, 0xff, s->cap_proc_index * sizeof(*s->proc_index));
+	for (size_t i = 0; i < s->nr_procs; i++)
+		proc_index_put(s, s->procs[i].pid, (uint32_t)i);
+}
 
 struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
 {
-	size_t lo = 0, hi = s->nr_procs;
+	size_t i;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (s->procs[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (s->cap_proc_index) {
+		i = (pid * 0x9e3779b1u) & (s->cap_proc_index - 1);
+		for (; s->proc_index[i] != UINT32_MAX;
+		     i = (i + 1) & (s->cap_proc_index - 1))
+			if (s->procs[s->proc_index[i]].pid == pid)
+				return &s->procs[s->proc_index[i]];
 	}
-	if (lo < s->nr_procs && s->procs[lo].pid == pid)
-		return &s->procs[lo];
 	if (s->nr_procs == s->cap_procs) {
 		s->cap_procs = s->cap_procs ? 2 * s->cap_procs : 64;
 		s->procs = xrealloc(s->procs, s->cap_procs * sizeof(*s->procs));
 	}
-	memmove(&s->procs[lo + 1], &s->procs[lo],
-		(s->nr_procs - lo) * sizeof(*s->procs));
+	s->procs[s->nr_procs] = (struct sim_proc){ .pid = pid };
 	s->nr_procs++;
-	s->procs[lo] = (struct sim_proc){ .pid = pid };
-	return &s->procs[lo];
+	if (2 * s->nr_procs > s->cap_proc_index)
+		proc_index_grow(s);
+	else
+		proc_index_put(s, pid, (uint32_t)(s->nr_procs - 1));
+	return &s->procs[s->nr_procs - 1];
 }
 
 /* ---- machine set-up ---- */
@@ -203,6 +226,7 @@ void sim_destroy(struct sim *s)
 	eventq_destroy(s->q);
 	free(s->mem_map);
 	free(s->procs);
+	free(s->proc_index);
 	free(s);
 }
 
@@ -239,15 +263,15 @@ void sim_release_lru_page(struct sim *s, uint32_t pfn)
 	sim_free_pages(s, pfn, 0);
 }
 
+/* Maps pfn at (obj, index); id is the shadow entry there, or PM_NONE. */
 static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
-			     uint32_t pfn, const struct fault_info *fi,
-			     uint32_t pid)
+			     uint32_t id, uint32_t pfn,
+			     const struct fault_info *fi, uint32_t pid)
 {
 	struct page *page = &s->mem_map[pfn];
 	struct pglist_data *pgdat = &s->nodes[page->nid];
 	struct lruvec *lruvec = &pgdat->lruvec;
 	enum lru_type type = fi->type == PAGE_ANON ? LRU_ANON : LRU_FILE;
-	uint32_t id = pagemap_lookup(s->pm, obj, index);
 
 	if (id == PM_NONE) {
 		id = pagemap_insert(s->pm, obj, index);
@@ -319,7 +343,7 @@ static void page_fault(struct sim *s, const struct trace_row *row,
 			s->cfg->major_fault_cost_ns;
 		s->stats.major_fault_ns += s->cfg->major_fault_cost_ns;
 	}
-	install_lru_page(s, obj, index, (uint32_t)pfn, &fi, row->pid);
+	install_lru_page(s, obj, index, id, (uint32_t)pfn, &fi, row->pid);
 }
 
 static void access_page(struct sim *s, const struct trace_row *row,

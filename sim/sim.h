@@ -112,8 +112,10 @@ struct sim {
 	unsigned nr_nodes;
 	struct pglist_data nodes[MAX_NUMNODES];
 	struct pagemap *pm;		/* resident pages and shadow entries */
-	struct sim_proc *procs;		/* sorted by pid */
+	struct sim_proc *procs;		/* in order of first appearance */
 	size_t nr_procs, cap_procs;
+	uint32_t *proc_index;		/* pid -> index in procs (hash) */
+	size_t cap_proc_index;
 	struct emit *log;
 	uint64_t vm[NR_VM_EVENT_ITEMS];	/* /proc/vmstat event counters */
 	struct sim_stats stats;

@@ -4,6 +4,7 @@
 #include "summary.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -115,8 +116,18 @@ static json_t *vmstat_json(const struct sim *s)
 	return v;
 }
 
+static int proc_cmp_pid(const void *a, const void *b)
+{
+	const struct sim_proc *x = *(const struct sim_proc *const *)a;
+	const struct sim_proc *y = *(const struct sim_proc *const *)b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
 static json_t *stalls_json(const struct sim *s)
 {
+	const struct sim_proc **sorted = calloc(s->nr_procs + 1,
+						sizeof(*sorted));
 	json_t *o = json_object();
 	json_t *per_pid = json_array();
 
@@ -129,8 +140,11 @@ static json_t *stalls_json(const struct sim *s)
 			    json_integer((json_int_t)s->stats.major_fault_ns));
 	json_object_set_new(o, "compact_ns",
 			    json_integer((json_int_t)s->stats.compact_ns));
+	for (size_t i = 0; i < s->nr_procs; i++)
+		sorted[i] = &s->procs[i];
+	qsort(sorted, s->nr_procs, sizeof(*sorted), proc_cmp_pid);
 	for (size_t i = 0; i < s->nr_procs; i++) {
-		const struct sim_proc *p = &s->procs[i];
+		const struct sim_proc *p = sorted[i];
 		json_t *e;
 
 		if (!p->direct_reclaim_ns && !p->major_fault_ns &&
@@ -145,6 +159,7 @@ static json_t *stalls_json(const struct sim *s)
 		json_object_set_new(e, "oom_killed", json_integer((json_int_t)p->oom_killed));
 		json_array_append_new(per_pid, e);
 	}
+	free(sorted);
 	json_object_set_new(o, "per_pid", per_pid);
 	return o;
 }

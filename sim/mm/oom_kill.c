@@ -24,7 +24,10 @@ static struct sim_proc *select_bad_process(struct sim *s)
 		if (p->rss_anon == 0)
 			continue;	/* killing it would free nothing */
 		if (!victim || p->rss_anon + p->swap_pages >
-				       victim->rss_anon + victim->swap_pages)
+				       victim->rss_anon + victim->swap_pages ||
+		    (p->rss_anon + p->swap_pages ==
+		     victim->rss_anon + victim->swap_pages &&
+		     p->pid < victim->pid))
 			victim = p;
 	}
 	return victim;

@@ -22,8 +22,17 @@
 #include "mm/page.h"
 #include "xalloc.h"
 
+/*
+ * A slot holds an id in its low 32 bits and the high 32 bits of the key's
+ * hash above it, so most probes that miss are rejected without touching the
+ * pool (a cache miss per probe otherwise). SLOT_EMPTY has id PM_NONE.
+ */
+#define SLOT_EMPTY UINT64_MAX
+#define SLOT_ID(x) ((uint32_t)(x))
+#define SLOT_TAG(h) ((h) & 0xffffffff00000000ull)
+
 struct id_table {
-	uint32_t *slot;		/* ids, PM_NONE = empty */
+	uint64_t *slot;		/* tag | id, SLOT_EMPTY = empty */
 	uint64_t mask;		/* capacity - 1 (power of two) */
 	uint64_t used;
 };
@@ -67,7 +76,7 @@ static uint64_t obj_hash(enum page_type type, uint32_t pid, uint64_t dev,
 static void id_table_init(struct id_table *t, uint64_t cap)
 {
 	t->slot = xmalloc(cap * sizeof(*t->slot));
-	memset(t->slot, 0xff, cap * sizeof(*t->slot));
+	memset(t->slot, 0xff, cap * sizeof(*t->slot));	/* SLOT_EMPTY */
 	t->mask = cap - 1;
 	t->used = 0;
 }
@@ -90,9 +99,9 @@ static void id_table_put(struct id_table *t, uint64_t h, uint32_t id)
 {
 	uint64_t i = h & t->mask;
 
-	while (t->slot[i] != PM_NONE)
+	while (t->slot[i] != SLOT_EMPTY)
 		i = (i + 1) & t->mask;
-	t->slot[i] = id;
+	t->slot[i] = SLOT_TAG(h) | id;
 	t->used++;
 }
 
@@ -103,8 +112,9 @@ static void id_table_grow(const struct pagemap *pm, struct id_table *t,
 
 	id_table_init(t, (old.mask + 1) * 2);
 	for (uint64_t i = 0; i <= old.mask; i++)
-		if (old.slot[i] != PM_NONE)
-			id_table_put(t, hash_of(pm, old.slot[i]), old.slot[i]);
+		if (old.slot[i] != SLOT_EMPTY)
+			id_table_put(t, hash_of(pm, SLOT_ID(old.slot[i])),
+				     SLOT_ID(old.slot[i]));
 	free(old.slot);
 }
 
@@ -114,20 +124,20 @@ static void id_table_del_at(const struct pagemap *pm, struct id_table *t,
 {
 	uint64_t j = i;
 
-	t->slot[i] = PM_NONE;
+	t->slot[i] = SLOT_EMPTY;
 	t->used--;
 	for (;;) {
 		uint64_t home;
 
 		j = (j + 1) & t->mask;
-		if (t->slot[j] == PM_NONE)
+		if (t->slot[j] == SLOT_EMPTY)
 			return;
-		home = hash_of(pm, t->slot[j]) & t->mask;
+		home = hash_of(pm, SLOT_ID(t->slot[j])) & t->mask;
 		/* Move slot j back to i unless its home lies in (i, j]. */
 		if ((i <= j) ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		t->slot[i] = t->slot[j];
-		t->slot[j] = PM_NONE;
+		t->slot[j] = SLOT_EMPTY;
 		i = j;
 	}
 }
@@ -195,8 +205,10 @@ uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
 		dev = ino = 0;
 	else
 		pid = 0;
-	for (; pm->otab.slot[i] != PM_NONE; i = (i + 1) & pm->otab.mask) {
-		id = pm->otab.slot[i];
+	for (; pm->otab.slot[i] != SLOT_EMPTY; i = (i + 1) & pm->otab.mask) {
+		if ((pm->otab.slot[i] & 0xffffffff00000000ull) != SLOT_TAG(h))
+			continue;
+		id = SLOT_ID(pm->otab.slot[i]);
 		if (obj_matches(&pm->objs[id], type, pid, dev, ino))
 			return id;
 	}
@@ -206,13 +218,9 @@ uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
 	pm->objs[id] = (struct pm_obj){ .type = type, .pid = pid, .dev = dev,
 					.ino = ino, .head = PM_NONE,
 					.live = true };
-	if ((pm->otab.used + 1) * 2 > pm->otab.mask + 1) {
+	if ((pm->otab.used + 1) * 2 > pm->otab.mask + 1)
 		id_table_grow(pm, &pm->otab, otab_hash_of);
-		id_table_put(&pm->otab, h, id);
-	} else {
-		pm->otab.slot[i] = id;
-		pm->otab.used++;
-	}
+	id_table_put(&pm->otab, h, id);
 	return id;
 }
 
@@ -227,8 +235,9 @@ void pagemap_obj_release(struct pagemap *pm, uint32_t obj)
 	uint64_t i = otab_hash_of(pm, obj) & pm->otab.mask;
 
 	SIM_BUG_ON(o->nr_entries != 0 || !o->live);
-	while (pm->otab.slot[i] != obj) {
-		SIM_BUG_ON(pm->otab.slot[i] == PM_NONE);
+	while (pm->otab.slot[i] == SLOT_EMPTY ||
+	       SLOT_ID(pm->otab.slot[i]) != obj) {
+		SIM_BUG_ON(pm->otab.slot[i] == SLOT_EMPTY);
 		i = (i + 1) & pm->otab.mask;
 	}
 	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
@@ -241,8 +250,9 @@ void pagemap_obj_retire(struct pagemap *pm, uint32_t obj)
 {
 	uint64_t i = otab_hash_of(pm, obj) & pm->otab.mask;
 
-	while (pm->otab.slot[i] != obj) {
-		SIM_BUG_ON(pm->otab.slot[i] == PM_NONE);
+	while (pm->otab.slot[i] == SLOT_EMPTY ||
+	       SLOT_ID(pm->otab.slot[i]) != obj) {
+		SIM_BUG_ON(pm->otab.slot[i] == SLOT_EMPTY);
 		i = (i + 1) & pm->otab.mask;
 	}
 	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
@@ -251,13 +261,18 @@ void pagemap_obj_retire(struct pagemap *pm, uint32_t obj)
 
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index)
 {
-	uint64_t i = entry_hash(obj, index) & pm->etab.mask;
+	uint64_t h = entry_hash(obj, index);
+	uint64_t tag = SLOT_TAG(h);
 
-	for (; pm->etab.slot[i] != PM_NONE; i = (i + 1) & pm->etab.mask) {
-		const struct pm_entry *e = &pm->entries[pm->etab.slot[i]];
+	for (uint64_t i = h & pm->etab.mask; pm->etab.slot[i] != SLOT_EMPTY;
+	     i = (i + 1) & pm->etab.mask) {
+		const struct pm_entry *e;
 
+		if ((pm->etab.slot[i] & 0xffffffff00000000ull) != tag)
+			continue;
+		e = &pm->entries[SLOT_ID(pm->etab.slot[i])];
 		if (e->index == index && e->obj == obj)
-			return pm->etab.slot[i];
+			return SLOT_ID(pm->etab.slot[i]);
 	}
 	return PM_NONE;
 }
@@ -309,8 +324,9 @@ void pagemap_remove(struct pagemap *pm, uint32_t id)
 	struct pm_obj *o = &pm->objs[e->obj];
 	uint64_t i = entry_hash(e->obj, e->index) & pm->etab.mask;
 
-	while (pm->etab.slot[i] != id) {
-		SIM_BUG_ON(pm->etab.slot[i] == PM_NONE);
+	while (pm->etab.slot[i] == SLOT_EMPTY ||
+	       SLOT_ID(pm->etab.slot[i]) != id) {
+		SIM_BUG_ON(pm->etab.slot[i] == SLOT_EMPTY);
 		i = (i + 1) & pm->etab.mask;
 	}
 	id_table_del_at(pm, &pm->etab, i, etab_hash_of);
