@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "emit.h"
+#include "import.h"
 #include "replay.h"
 #include "sim.h"
 #include "summary.h"
@@ -52,6 +53,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: mmsim run TRACE [options]     replay TRACE (a file, or - for stdin)\n"
+"       mmsim import INPUT [-o OUT.csv] convert perf script / ftrace /\n"
+"                                     trace-cmd text to trace format v1\n"
 "       mmsim policies                list the reclaim policies\n"
 "       mmsim --help | --version\n"
 "\n"
@@ -66,7 +69,8 @@ static void usage(FILE *f)
 "  --skip-bad-rows     count and skip malformed trace rows instead of failing\n"
 "  --quiet             no progress line on stderr\n"
 "\n"
-"Trace formats: mmsim CSV v1 (traces/FORMAT.md), detected from the header.\n"
+"Trace formats, detected from the input: mmsim CSV v1 (traces/FORMAT.md),\n"
+"perf script, ftrace and trace-cmd report text (traces/CAPTURE.md).\n"
 "Exit status: 0 ok, 1 output error, 2 bad input, 130 interrupted.\n");
 }
 
@@ -239,6 +243,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "import"))
+		return import_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policies") || !strcmp(argv[1], "--list-policies"))
 		return cmd_policies();
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

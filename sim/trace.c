@@ -21,6 +21,7 @@
  * "mmsim: ", which main() adds.
  */
 #include "trace.h"
+#include "trace_text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +35,9 @@
 
 static const struct trace_format *const trace_formats[] = {
 	&trace_format_csv,
+	&trace_format_perf,
+	&trace_format_ftrace,
+	&trace_format_trace_cmd,
 	NULL,
 };
 

@@ -463,22 +463,6 @@ static int tt_bad(struct trace_text *t, const char *fmt, ...)
 
 /* ---- input ---- */
 
-/* trace_input_read()'s contract: the peeked bytes first, then the file. */
-static size_t tt_input_read(struct trace_input *in, char *dst, size_t n)
-{
-	size_t got = 0;
-
-	if (in->peek_pos < in->peek_len) {
-		got = in->peek_len - in->peek_pos;
-		if (got > n)
-			got = n;
-		memcpy(dst, in->peek + in->peek_pos, got);
-		in->peek_pos += got;
-	}
-	if (got < n && in->f)
-		got += fread(dst + got, 1, n - got, in->f);
-	return got;
-}
 
 /* Makes room for more input: compacts the buffer, grows it when full. */
 static int tt_fill(struct trace_text *t)
@@ -501,7 +485,7 @@ static int tt_fill(struct trace_text *t)
 		t->cap *= 2;
 		t->buf = xrealloc(t->buf, t->cap);
 	}
-	got = tt_input_read(t->in, t->buf + t->end, t->cap - t->end);
+	got = trace_input_read(t->in, t->buf + t->end, t->cap - t->end);
 	t->end += got;
 	if (got == 0) {
 		if (t->in->f && ferror(t->in->f)) {
@@ -1552,6 +1536,11 @@ static uint64_t tt_bad_rows(void *state)
 	return trace_text_stats(state)->bad_rows;
 }
 
+static const char *tt_first_bad_row(void *state)
+{
+	return trace_text_first_bad(state);
+}
+
 static uint64_t tt_lines(void *state)
 {
 	return trace_text_stats(state)->lines;
@@ -1570,6 +1559,8 @@ const struct trace_format trace_format_perf = {
 	.bad_rows = tt_bad_rows,
 	.lines = tt_lines,
 	.close = tt_close,
+	.expects = "`perf script` text (\"comm pid [cpu] secs: group:event: fields\")",
+	.first_bad_row = tt_first_bad_row,
 };
 
 const struct trace_format trace_format_ftrace = {
@@ -1580,6 +1571,8 @@ const struct trace_format trace_format_ftrace = {
 	.bad_rows = tt_bad_rows,
 	.lines = tt_lines,
 	.close = tt_close,
+	.expects = "ftrace text (\"comm-pid [cpu] flags secs: event: fields\")",
+	.first_bad_row = tt_first_bad_row,
 };
 
 const struct trace_format trace_format_trace_cmd = {
@@ -1590,4 +1583,6 @@ const struct trace_format trace_format_trace_cmd = {
 	.bad_rows = tt_bad_rows,
 	.lines = tt_lines,
 	.close = tt_close,
+	.expects = "`trace-cmd report` text",
+	.first_bad_row = tt_first_bad_row,
 };

@@ -12,18 +12,25 @@
  * is within the workingset size the policy reports (§5.3: active file, plus
  * anon when there is swap, ...), and then the page is activated.
  *
- * Shadow lifetime (§5.5): the kernel trims shadow nodes with a shrinker;
- * mmsim drops file shadows whose distance already exceeds every page of the
- * machine (they can never be recent again) once file shadows outnumber
- * twice the machine's pages. That keeps the page map proportional to
- * simulated RAM. Such a page's next fault is counted as a plain fault, not a
- * refault (summary: memory.shadows_dropped). Anon shadows stand for swapped
- * data and are kept until the page is freed or its process exits.
+ * Shadow lifetime (§5.5): the kernel trims xarray nodes that hold only
+ * shadows with a shrinker whose budget is one node per 8 LRU pages; a node
+ * holds 64 slots, so densely packed shadows (a file read sequentially) can
+ * number up to 8 per page of memory. mmsim keeps that budget: once shadows
+ * outnumber 8 x the machine's pages it drops every file shadow whose
+ * distance exceeds 4 x the machine's pages, the oldest first in effect, as
+ * the shrinker's LRU of nodes does. (Such a distance exceeds any workingset
+ * size, so these refaults could never have activated.) That keeps the page
+ * map proportional to simulated RAM, never to trace length. A page whose
+ * shadow was dropped faults as a plain fault, not a refault
+ * (summary: sim.shadows_dropped). Anon shadows stand for swapped-out data
+ * and are kept until the page is freed or its process exits.
  */
 #include "bug.h"
 #include "mm/internal.h"
 
 #define SHADOW_WORKINGSET 1ull
+#define SHADOW_BUDGET_FACTOR 8	/* shadows per page before pruning */
+#define SHADOW_KEEP_FACTOR 4	/* prune those older than 4 x pages */
 
 uint64_t workingset_eviction(struct lruvec *lruvec, const struct page *page)
 {
@@ -68,11 +75,12 @@ void workingset_refault(struct sim *s, struct lruvec *lruvec, uint64_t shadow,
 void workingset_prune_shadows(struct sim *s)
 {
 	struct lruvec *lruvec = &s->nodes[0].lruvec;
-	uint64_t limit = s->nr_pfns;
-	uint32_t n = pagemap_id_limit(s->pm);
+	uint64_t limit = SHADOW_KEEP_FACTOR * s->nr_pfns;
+	uint32_t n;
 
-	if (s->nr_shadows <= 2 * limit + 4096)
+	if (s->nr_shadows <= SHADOW_BUDGET_FACTOR * s->nr_pfns + 4096)
 		return;
+	n = pagemap_id_limit(s->pm);
 	for (uint32_t id = 0; id < n; id++) {
 		struct pm_entry *e = pagemap_entry(s->pm, id);
 
