@@ -95,6 +95,7 @@ struct sim_stats {
 	uint64_t kswapd_busy_ns;	/* simulated time kswapd worked */
 	uint64_t unmap_nonresident;	/* unmap of a page that was not resident */
 	uint64_t shadows_dropped;	/* shadow entries pruned (too old to matter) */
+	uint64_t shadow_sweeps;		/* walks of the page map to prune shadows */
 	uint64_t evict_rows_ignored;	/* `evict` rows (the traced kernel's evictions) */
 	uint64_t free_unknown;		/* `free` of a pfn never seen allocated */
 	uint64_t alloc_dup;		/* `alloc` of a recorded pfn already in use */
@@ -122,6 +123,7 @@ struct sim {
 	uint64_t ref_index;		/* access rows seen so far */
 	uint64_t min_free_kbytes;	/* effective value (computed or configured) */
 	uint64_t nr_shadows;		/* shadow entries in pm */
+	uint64_t shadow_prune_at;	/* next shadow sweep at this many */
 	uint32_t kernel_obj;		/* pagemap object of `alloc` row blocks */
 	int nextuse_fd;			/* opt policy: next-use file (nextuse.c), or -1 */
 	volatile int *stop;		/* set asynchronously (SIGINT) to stop */

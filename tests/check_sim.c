@@ -322,6 +322,32 @@ START_TEST(test_exit_and_unmap_free)
 }
 END_TEST
 
+/*
+ * Swapped-out anon pages keep their shadows, so with a large anon footprint
+ * the shadows alone exceed the pruning budget; the sweeps must stay rare
+ * (each doubles the threshold) instead of running on every row.
+ */
+START_TEST(test_shadow_sweeps_amortized)
+{
+	size_t rows = 40000, cap = 64 + rows * 40, len = 0;
+	char *csv = malloc(cap);
+	const char *sets[] = { "memory.pages=256", "reclaim.policy=fifo", NULL };
+	struct run r;
+
+	len += (size_t)snprintf(csv, cap, "time_ns,op,pid,addr\n");
+	for (size_t i = 0; i < rows; i++)
+		len += (size_t)snprintf(csv + len, cap - len,
+					"%zu,access,1,0x%zx\n", i, i << 12);
+	replay(&r, csv, NULL, sets);
+	ck_assert_uint_gt(r.s->nr_shadows, 8 * 256 + 4096);
+	ck_assert_uint_ge(r.s->stats.shadow_sweeps, 1);
+	ck_assert_uint_le(r.s->stats.shadow_sweeps, 8);
+	ck_assert_uint_eq(r.s->stats.shadows_dropped, 0);
+	run_done(&r);
+	free(csv);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -334,6 +360,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_no_swap_ooms_never_evicts_anon);
 	tcase_add_test(tc, test_kswapd_and_watermarks);
 	tcase_add_test(tc, test_exit_and_unmap_free);
+	tcase_add_test(tc, test_shadow_sweeps_amortized);
 	suite_add_tcase(s, tc);
 	return s;
 }
