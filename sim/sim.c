@@ -523,37 +523,98 @@ static uint64_t debug_check_every(const struct sim *s)
 	return s->nr_pfns > 4096 ? s->nr_pfns / 4096 : 1;
 }
 
+/*
+ * Rows are read a few ahead of the one being applied, so the page-map
+ * lookups they will need can be started early: a lookup is two dependent
+ * cache misses (hash slot, then entry) in a table as large as the machine,
+ * and prefetching the slot LOOKAHEAD rows ahead and the entry two rows ahead
+ * hides most of both. Reading ahead changes nothing else: rows are still
+ * applied one at a time, each when its event comes due.
+ */
+#define LOOKAHEAD 8u
+#define ENTRY_AHEAD 2u
+
+struct row_ring {
+	struct trace_row r[LOOKAHEAD];
+	unsigned head, n;
+	int rc;			/* the reader's status after the last row read */
+};
+
+static uint32_t row_obj_lookup(struct sim *s, const struct trace_row *row)
+{
+	if (row->op != TRACE_OP_ACCESS)
+		return PM_NONE;
+	return row_obj(s, row, false);
+}
+
+static void ring_fill(struct sim *s, struct trace_reader *tr,
+		      struct row_ring *q)
+{
+	while (q->n < LOOKAHEAD && q->rc == TRACE_ROW) {
+		struct trace_row *row = &q->r[(q->head + q->n) % LOOKAHEAD];
+		uint32_t obj;
+
+		q->rc = trace_next(tr, row);
+		if (q->rc != TRACE_ROW)
+			break;
+		q->n++;
+		obj = row_obj_lookup(s, row);
+		if (obj != PM_NONE)
+			pagemap_prefetch_slot(s->pm, obj,
+					      row->addr >> PAGE_SHIFT);
+	}
+}
+
+static void ring_prefetch_entry(struct sim *s, const struct row_ring *q)
+{
+	const struct trace_row *row;
+	uint32_t obj;
+
+	if (q->n <= ENTRY_AHEAD)
+		return;
+	row = &q->r[(q->head + ENTRY_AHEAD) % LOOKAHEAD];
+	obj = row_obj_lookup(s, row);
+	if (obj != PM_NONE)
+		pagemap_prefetch_entry(s->pm, obj, row->addr >> PAGE_SHIFT);
+}
+
 int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 {
-	struct trace_row row;
+	struct row_ring q = { .rc = TRACE_ROW };
 	struct eventq_item ev;
-	int rc = trace_next(tr, &row);
 
-	if (rc == TRACE_ROW) {
-		s->stats.first_t_ns = row.time_ns;
-		eventq_push(s->q, row.time_ns, SIM_EV_TRACE_ROW, 0, 0);
+	ring_fill(s, tr, &q);
+	if (q.n) {
+		s->stats.first_t_ns = q.r[q.head].time_ns;
+		eventq_push(s->q, q.r[q.head].time_ns, SIM_EV_TRACE_ROW, 0, 0);
 	}
-	while (rc == TRACE_ROW && eventq_pop(s->q, &ev)) {
+	while (q.n && eventq_pop(s->q, &ev)) {
+		const struct trace_row *row = &q.r[q.head];
+
 		if (ev.time_ns > s->now_ns)
 			s->now_ns = ev.time_ns;
 		if (ev.kind != SIM_EV_TRACE_ROW) {
 			dispatch(s, &ev);
 			continue;
 		}
-		sim_apply_row(s, &row);
+		ring_prefetch_entry(s, &q);
+		sim_apply_row(s, row);
 		s->stats.rows++;
-		s->stats.last_t_ns = row.time_ns;
+		s->stats.last_t_ns = row->time_ns;
+		q.head = (q.head + 1) % LOOKAHEAD;
+		q.n--;
 		if (SIM_DEBUG_CHECKS && s->stats.rows % debug_check_every(s) == 0)
 			SIM_BUG_ON(!sim_check(s));
 		if (s->stop && *s->stop)
 			return 0;
 		if (s->progress && (s->stats.rows & 0xffff) == 0)
 			s->progress(s, tr);
-		rc = trace_next(tr, &row);
-		if (rc == TRACE_ROW)
-			eventq_push(s->q, row.time_ns, SIM_EV_TRACE_ROW, 0, 0);
+		ring_fill(s, tr, &q);
+		if (q.n)
+			eventq_push(s->q, q.r[q.head].time_ns,
+				    SIM_EV_TRACE_ROW, 0, 0);
 	}
-	if (rc == TRACE_ERR) {
+	if (q.rc == TRACE_ERR) {
 		snprintf(err, errlen, "%s", trace_error(tr));
 		return -1;
 	}

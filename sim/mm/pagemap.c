@@ -277,6 +277,24 @@ uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index)
 	return PM_NONE;
 }
 
+void pagemap_prefetch_slot(const struct pagemap *pm, uint32_t obj,
+			   uint64_t index)
+{
+	__builtin_prefetch(&pm->etab.slot[entry_hash(obj, index) &
+					  pm->etab.mask]);
+}
+
+void pagemap_prefetch_entry(const struct pagemap *pm, uint32_t obj,
+			    uint64_t index)
+{
+	uint64_t h = entry_hash(obj, index);
+	uint64_t slot = pm->etab.slot[h & pm->etab.mask];
+
+	/* The first candidate of the probe run is almost always the one. */
+	if (slot != SLOT_EMPTY && (slot & 0xffffffff00000000ull) == SLOT_TAG(h))
+		__builtin_prefetch(&pm->entries[SLOT_ID(slot)]);
+}
+
 static uint32_t entry_alloc(struct pagemap *pm)
 {
 	uint32_t id = pm->free_entry;

@@ -61,6 +61,15 @@ void pagemap_obj_release(struct pagemap *pm, uint32_t obj);
 void pagemap_obj_retire(struct pagemap *pm, uint32_t obj);
 /** Entry id for (obj, index), or PM_NONE. */
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index);
+/**
+ * Hints for a lookup of (obj, index) a few rows ahead: the first loads the
+ * hash slot into cache, the second (once the slot is there) the entry. They
+ * change nothing and may be called with stale ids.
+ */
+void pagemap_prefetch_slot(const struct pagemap *pm, uint32_t obj,
+			   uint64_t index);
+void pagemap_prefetch_entry(const struct pagemap *pm, uint32_t obj,
+			    uint64_t index);
 /** Adds an entry for (obj, index), which must not exist; returns its id. */
 uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index);
 /** The entry for an id. */
