@@ -87,6 +87,15 @@ static void shrink_node(struct sim *s, struct pglist_data *pgdat,
 			scanned);
 }
 
+/* A reclaim invocation ended: the policy's snapshot_refaults() point. */
+static void reclaim_done(struct pglist_data *pgdat)
+{
+	struct lruvec *lruvec = &pgdat->lruvec;
+
+	if (lruvec->ops->reclaim_done)
+		lruvec->ops->reclaim_done(lruvec);
+}
+
 static uint64_t sc_scanned(const struct scan_control *sc)
 {
 	return sc->nr_scanned[LRU_ANON] + sc->nr_scanned[LRU_FILE];
@@ -130,6 +139,7 @@ uint64_t try_to_free_pages(struct sim *s, struct pglist_data *pgdat,
 	}
 	if (sc.nr_reclaimed)
 		pgdat->kswapd_failures = 0;
+	reclaim_done(pgdat);
 	stall_ns = sc_scanned(&sc) * s->cfg->scan_cost_ns + sc.nr_io_ns;
 	proc = sim_proc(s, pid);	/* the table may have grown */
 	proc->direct_reclaim_ns += stall_ns;
@@ -211,6 +221,7 @@ static void kswapd_batch(struct sim *s, struct pglist_data *pgdat)
 
 	if (pgdat_balanced(pgdat, pgdat->kswapd_order, hzi) &&
 	    !pgdat_boosted(pgdat)) {
+		reclaim_done(pgdat);
 		kswapd_try_to_sleep(s, pgdat);
 		return;
 	}
@@ -218,11 +229,14 @@ static void kswapd_batch(struct sim *s, struct pglist_data *pgdat)
 			  true);
 	sc.priority = pgdat->kswapd_priority;
 	shrink_node(s, pgdat, &sc);
+	if (sc.oom_wanted)	/* MGLRU: the working set is younger than min_ttl */
+		out_of_memory(s, pgdat->kswapd_order, 0);
 	pgdat->kswapd_run_reclaimed += sc.nr_reclaimed;
 	if (sc.nr_reclaimed) {
 		pgdat->kswapd_failures = 0;
 	} else if (--pgdat->kswapd_priority < 1) {
 		/* A whole run at every priority freed nothing. */
+		reclaim_done(pgdat);
 		if (pgdat->kswapd_run_reclaimed == 0)
 			pgdat->kswapd_failures++;
 		if (pgdat->kswapd_failures >= MAX_KSWAPD_FAILURES) {
