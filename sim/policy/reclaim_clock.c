@@ -14,7 +14,8 @@
  * The clock is kept as the two stamp-ordered lists of slist.h (anon, file):
  * the hand is always at the older of the two tails, so together they are
  * one clock over all pages, and when there is no swap the hand sweeps the
- * file pages only (anon pages are not passed over, so their bits stand).
+ * file pages only (anon pages are not passed over, so their bits stand);
+ * with swappiness 0 likewise while there are file pages.
  * Priority and the scan budget are ignored: a pass evicts exactly
  * sc->nr_to_reclaim pages (every page the hand looks at counts in pgscan).
  * It terminates: each page is passed over at most once before the hand
@@ -48,11 +49,13 @@ static void clock_move(struct lruvec *lruvec, uint32_t old_pfn,
 
 /* The type of the page under the hand; -1 when nothing may be reclaimed. */
 static int clock_hand_type(const struct slist *sl, const struct page *map,
-			   bool may_swap)
+			   const struct scan_control *sc)
 {
 	uint32_t a = sl->list[LRU_ANON].tail, f = sl->list[LRU_FILE].tail;
+	bool anon_ok = sc->may_swap && a != PFN_NONE &&
+		       (sc->swappiness || f == PFN_NONE);
 
-	if (!may_swap || a == PFN_NONE)
+	if (!anon_ok)
 		return f == PFN_NONE ? -1 : LRU_FILE;
 	if (f == PFN_NONE)
 		return LRU_ANON;
@@ -65,7 +68,7 @@ static void clock_shrink(struct lruvec *lruvec, struct scan_control *sc)
 	struct page *map = lruvec->sim->mem_map;
 
 	while (sc->nr_reclaimed < sc->nr_to_reclaim) {
-		int t = clock_hand_type(sl, map, sc->may_swap);
+		int t = clock_hand_type(sl, map, sc);
 		uint32_t pfn;
 
 		if (t < 0)

@@ -870,7 +870,7 @@ static void note_young(struct mglru *m, struct page *map, uint32_t pfn)
 			if (map[m->young[i]].flags & PG_young)
 				m->young[kept++] = m->young[i];
 		m->nr_young = kept;
-		if (kept * 2 > m->cap_young) {
+		if (kept * 2 >= m->cap_young) {
 			m->cap_young = m->cap_young ? 2 * m->cap_young : 1024;
 			m->young = xrealloc(m->young, m->cap_young *
 						      sizeof(*m->young));
