@@ -573,7 +573,8 @@ static bool is_section(const char *prefix)
 
 /*
  * The names one level below prefix, in table order, without repeats:
- * children of "reclaim" are policy, swappiness, swap, nr_to_reclaim.
+ * children of "reclaim" are policy, swappiness, swap, nr_to_reclaim,
+ * writeback_delay_ms, mglru.
  */
 static size_t section_children(const char *prefix, const char **out,
 			       size_t cap, size_t *lens)
