@@ -173,8 +173,8 @@ void replay_done(struct replay *r)
 	r->log = NULL;
 }
 
-uint32_t replay_page_flags(struct sim *s, enum page_type type, uint32_t pid,
-			   uint64_t ino, uint64_t index, bool *resident)
+const struct page *replay_page(struct sim *s, enum page_type type,
+			       uint32_t pid, uint64_t ino, uint64_t index)
 {
 	uint32_t obj = pagemap_obj(s->pm, type, type == PAGE_ANON ? pid : 0, 0,
 				   type == PAGE_FILE ? ino : 0, false);
@@ -182,6 +182,14 @@ uint32_t replay_page_flags(struct sim *s, enum page_type type, uint32_t pid,
 		      pagemap_lookup(s->pm, obj, index);
 	struct pm_entry *e = id == PM_NONE ? NULL : pagemap_entry(s->pm, id);
 
-	*resident = e && e->pfn != PFN_NONE;
-	return *resident ? s->mem_map[e->pfn].flags : 0;
+	return e && e->pfn != PFN_NONE ? &s->mem_map[e->pfn] : NULL;
+}
+
+uint32_t replay_page_flags(struct sim *s, enum page_type type, uint32_t pid,
+			   uint64_t ino, uint64_t index, bool *resident)
+{
+	const struct page *p = replay_page(s, type, pid, ino, index);
+
+	*resident = p != NULL;
+	return p ? p->flags : 0;
 }

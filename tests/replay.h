@@ -50,6 +50,9 @@ void replay_more(struct replay *r, const char *csv, bool check_rows);
 /** Closes the log and destroys the simulation. */
 void replay_done(struct replay *r);
 
+/** The resident page, or NULL. */
+const struct page *replay_page(struct sim *s, enum page_type type,
+			       uint32_t pid, uint64_t ino, uint64_t index);
 /** Flags of a resident page, or 0 with *resident false. */
 uint32_t replay_page_flags(struct sim *s, enum page_type type, uint32_t pid,
 			   uint64_t ino, uint64_t index, bool *resident);
