@@ -32,6 +32,7 @@
 #ifndef SIM_POLICY_FLUSHER_H
 #define SIM_POLICY_FLUSHER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim.h"
@@ -64,5 +65,11 @@ void flusher_start(struct flusher *f, struct lruvec *lruvec, uint32_t pfn);
  * still on the LRU, calls end(lruvec, pfn) (folio_end_writeback()).
  */
 void flusher_run(struct flusher *f, struct lruvec *lruvec, flusher_end_fn end);
+
+/** True if a write is due by now_ns (the common case, false, stays cheap). */
+static inline bool flusher_due(const struct flusher *f, uint64_t now_ns)
+{
+	return f->len && f->ring[f->head].due_ns <= now_ns;
+}
 
 #endif

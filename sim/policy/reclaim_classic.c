@@ -26,8 +26,11 @@
  * PG_referenced, workingset_activation() ages nonresident_age by one);
  * active and unreferenced: set PG_referenced. The read that faults a file
  * page in marks it accessed too (filemap_read() after the read-in), so a
- * page-cache page is promoted on its second read while inactive. File pages
- * are never mapped here (no PG_young); writes set PG_dirty (the engine).
+ * page-cache page is promoted on its second read while inactive. A write
+ * row is referenced like a read (the kernel's write() path marks pages
+ * accessed or not depending on the filesystem) and also dirties the page
+ * (the engine sets PG_dirty). File pages are never mapped here (no
+ * PG_young).
  * The per-CPU folio batches are not modelled: every move is immediate.
  *
  * Reclaim (shrink_node() -> shrink_lruvec(), once per call of shrink()):
@@ -255,8 +258,10 @@ static void classic_end_writeback(struct lruvec *lruvec, uint32_t pfn)
 
 static void classic_flush(struct lruvec *lruvec)
 {
-	flusher_run(&classic_of(lruvec)->flusher, lruvec,
-		    classic_end_writeback);
+	struct flusher *f = &classic_of(lruvec)->flusher;
+
+	if (flusher_due(f, lruvec->sim->now_ns))
+		flusher_run(f, lruvec, classic_end_writeback);
 }
 
 /* ---- entry and references ---- */

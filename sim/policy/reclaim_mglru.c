@@ -7,7 +7,10 @@
  * Generations. Per type (anon, file) the pages are spread over generations
  * numbered by sequence: a shared max_seq (youngest) and per-type min_seq
  * (oldest), with 2..4 generations per type (MIN_NR_GENS, MAX_NR_GENS) and
- * at least as many anon as file generations. Generation seq lives in slot
+ * at least as many anon as file generations. With swap, try_to_inc_min_seq()
+ * keeps the two min_seq together: file's oldest generation is retired only
+ * when anon's is empty too (min_seq[file] = max(new anon, old file)), so
+ * file eviction waits for anon to catch up rather than racing ahead. Generation seq lives in slot
  * seq % 4, with one list per slot, type and zone. Each slot records its
  * birth time. As in the kernel, a page's generation (page->gen) is updated
  * at once when the page is found young, while its list (page->lru holds
@@ -82,12 +85,16 @@
  * halved per generation (reset_ctrl_pos(), NR_HIST_GENS = 1 as without
  * CONFIG_LRU_GEN_STATS). Refault-activated pages are not put on the
  * youngest generation (MGLRU does not activate on refault): placement
- * follows the rules above.
+ * follows the rules above. (The engine drops file shadows once their
+ * distance exceeds the machine's pages; under MGLRU such a shadow could in
+ * principle still be "recent" if more pages than that were evicted from
+ * one generation - then its refault counts as a plain fault.)
  *
- * min_ttl_ms (lru_gen_age_node(), called by kswapd before each pass): if
- * the oldest file generation was born less than min_ttl_ms ago, or the
- * lruvec is too small to matter at this priority, kswapd asks the engine
- * for the OOM killer (scan_control.oom_wanted) instead of thrashing.
+ * min_ttl_ms (lru_gen_age_node(), called by kswapd before each pass, for
+ * order-0 work below DEF_PRIORITY): if the oldest file generation was born
+ * less than min_ttl_ms ago, or the lruvec is too small to matter at this
+ * priority, kswapd asks the engine for the OOM killer
+ * (scan_control.oom_wanted) instead of thrashing.
  *
  * Dirty pages follow the simple model of flusher.h (reclaim.writeback_delay_ms,
  * cost.writeback_ns charged to the pass that meets the page); swap-out is
@@ -801,7 +808,9 @@ static bool should_abort_scan(struct lruvec *lruvec,
 /* try_to_shrink_lruvec(). */
 static void try_to_shrink_lruvec(struct lruvec *lruvec, struct scan_control *sc)
 {
-	unsigned swappiness = mglru_of(lruvec)->can_swap ? sc->swappiness : 0;
+	/* get_swappiness(): 0 when anon cannot be evicted. */
+	unsigned swappiness = mglru_of(lruvec)->can_swap && sc->may_swap ?
+			      sc->swappiness : 0;
 	uint64_t scanned = 0;
 
 	for (;;) {
@@ -853,7 +862,10 @@ static void mglru_end_writeback(struct lruvec *lruvec, uint32_t pfn)
 
 static void mglru_flush(struct lruvec *lruvec)
 {
-	flusher_run(&mglru_of(lruvec)->flusher, lruvec, mglru_end_writeback);
+	struct flusher *f = &mglru_of(lruvec)->flusher;
+
+	if (flusher_due(f, lruvec->sim->now_ns))
+		flusher_run(f, lruvec, mglru_end_writeback);
 }
 
 /* Remembers a page whose young bit was just set, for the next walk. */
@@ -965,14 +977,11 @@ static void mglru_move_folio(struct lruvec *lruvec, uint32_t old_pfn,
 
 	page_list_replace(map, &m->folios[old->lru][type][old->zone], old_pfn,
 			  new_pfn);
-	if (new_page->zone != old->zone) {
-		/* A list per zone: re-file the page at the same end. */
+	if (new_page->zone != old->zone) {	/* one list per zone */
 		page_list_del(map, &m->folios[old->lru][type][old->zone],
 			      new_pfn);
-		m->folios[old->lru][type][old->zone].nr++;
 		page_list_add_head(map, &m->folios[old->lru][type][new_page->zone],
 				   new_pfn);
-		m->folios[old->lru][type][old->zone].nr--;
 	}
 	m->nr_pages[old->gen][type][old->zone]--;
 	m->nr_pages[old->gen][type][new_page->zone]++;
