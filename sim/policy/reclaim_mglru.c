@@ -10,10 +10,10 @@
  * at least as many anon as file generations. With swap, try_to_inc_min_seq()
  * keeps the two min_seq together: file's oldest generation is retired only
  * when anon's is empty too (min_seq[file] = max(new anon, old file)), so
- * file eviction waits for anon to catch up rather than racing ahead. Generation seq lives in slot
- * seq % 4, with one list per slot, type and zone. Each slot records its
- * birth time. As in the kernel, a page's generation (page->gen) is updated
- * at once when the page is found young, while its list (page->lru holds
+ * file eviction waits for anon to catch up rather than racing ahead.
+ * Generation seq lives in slot seq % 4, with one list per slot, type and
+ * zone. Each slot records its birth time. As in the kernel, a page's
+ * generation (page->gen) is updated at once when the page is found young, while its list (page->lru holds
  * the slot whose list it is on) is only fixed when eviction reaches it
  * ("sorting"); sizes are counted per logical generation.
  *

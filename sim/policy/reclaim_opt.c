@@ -9,7 +9,8 @@
  * only when anon cannot be swapped, or with swappiness 0 while file pages
  * remain: swappiness 0 means no swapping while the page cache can give).
  * A page never referenced again has next use NEXTUSE_NEVER and goes
- * first; ties break on the higher pfn, so runs are deterministic. Priority is ignored: a pass evicts exactly what it is asked.
+ * first; ties break on the higher pfn, so runs are deterministic.
+ * Priority is ignored: a pass evicts exactly what it is asked.
  * Memory: 8 bytes per simulated page (next use) plus 4 per resident page in
  * the heaps; page->priv holds the page's heap position.
  */
