@@ -13,9 +13,10 @@
  * file eviction waits for anon to catch up rather than racing ahead.
  * Generation seq lives in slot seq % 4, with one list per slot, type and
  * zone. Each slot records its birth time. As in the kernel, a page's
- * generation (page->gen) is updated at once when the page is found young, while its list (page->lru holds
- * the slot whose list it is on) is only fixed when eviction reaches it
- * ("sorting"); sizes are counted per logical generation.
+ * generation (page->gen) is updated at once when the page is found young,
+ * while its list (page->lru holds the slot whose list it is on) is only
+ * fixed when eviction reaches it ("sorting"); sizes are counted per logical
+ * generation.
  *
  * What an `access` row is: as in reclaim_classic.c, an anon access sets
  * the PTE accessed bit (PG_young); a file access is a read()/write() through
