@@ -16,8 +16,9 @@
  * one clock over all pages, and when there is no swap the hand sweeps the
  * file pages only (anon pages are not passed over, so their bits stand);
  * with swappiness 0 likewise while there are file pages.
- * Priority and the scan budget are ignored: a pass evicts exactly
- * sc->nr_to_reclaim pages (every page the hand looks at counts in pgscan).
+ * Priority, the scan budget and zones are ignored, as in lru and fifo: a
+ * pass evicts exactly sc->nr_to_reclaim pages, whatever their zone (every
+ * page the hand looks at counts in pgscan).
  * It terminates: each page is passed over at most once before the hand
  * finds bits it cleared itself. Cost: O(1) per access, amortized O(1) per
  * page scanned.
