@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "replay.h"
+#include "csvrun.h"
 #include "sim.h"
 
 #define FILE_READ	"access,1,0x%x,file,9,0"
@@ -27,23 +27,23 @@
 	"reclaim.policy=classic", "memory.pages=" pages, \
 	"watermarks.mode=none", "kswapd.enabled=false"
 
-static uint32_t file_flags(struct replay *r, unsigned index, bool *resident)
+static uint32_t file_flags(struct csvrun *r, unsigned index, bool *resident)
 {
-	return replay_page_flags(r->s, PAGE_FILE, 0, 9, index, resident);
+	return csvrun_page_flags(r->s, PAGE_FILE, 0, 9, index, resident);
 }
 
-static uint32_t anon_flags(struct replay *r, unsigned index, bool *resident)
+static uint32_t anon_flags(struct csvrun *r, unsigned index, bool *resident)
 {
-	return replay_page_flags(r->s, PAGE_ANON, 1, 0, index, resident);
+	return csvrun_page_flags(r->s, PAGE_ANON, 1, 0, index, resident);
 }
 
-static uint64_t allocstall(const struct replay *r)
+static uint64_t allocstall(const struct csvrun *r)
 {
 	return r->s->nodes[0].zone_vm[0][ZVM_allocstall];
 }
 
 /* The policy's summary gauge (nr_active_file, ...). */
-static json_int_t gauge(struct replay *r, const char *name)
+static json_int_t gauge(struct csvrun *r, const char *name)
 {
 	struct lruvec *lruvec = &r->s->nodes[0].lruvec;
 	json_t *o = json_object();
@@ -65,14 +65,14 @@ static json_int_t gauge(struct replay *r, const char *name)
 START_TEST(test_mark_accessed_two_step)
 {
 	const char *sets[] = { SMALL_MACHINE("1024"), NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	bool res;
 	uint32_t f;
 
 	csvbuf_init(&c, HEADER, 1000);
 	csvbuf_row(&c, FILE_READ, 0);
-	replay_csv(&r, c.buf, NULL, sets, true, NULL);
+	csvrun_replay(&r, c.buf, NULL, sets, true, NULL);
 	f = file_flags(&r, 0, &res);
 	ck_assert(res && (f & PG_referenced) && !(f & PG_active));
 	ck_assert_uint_eq(gauge(&r, "nr_inactive_file"), 1);
@@ -80,7 +80,7 @@ START_TEST(test_mark_accessed_two_step)
 	csvbuf_free(&c);
 	csvbuf_init(&c, HEADER, 1000);
 	csvbuf_row(&c, FILE_READ, 0);
-	replay_more(&r, c.buf, true);
+	csvrun_more(&r, c.buf, true);
 	f = file_flags(&r, 0, &res);
 	ck_assert((f & PG_active) && !(f & PG_referenced));
 	ck_assert_uint_eq(r.s->vm[VM_pgactivate], 1);
@@ -93,7 +93,7 @@ START_TEST(test_mark_accessed_two_step)
 	csvbuf_row(&c, FILE_READ, 0);
 	for (int i = 0; i < 3; i++)
 		csvbuf_row(&c, ANON_TOUCH, 0x1000);
-	replay_more(&r, c.buf, true);
+	csvrun_more(&r, c.buf, true);
 	f = file_flags(&r, 0, &res);
 	ck_assert((f & PG_active) && (f & PG_referenced));
 	f = anon_flags(&r, 1, &res);
@@ -102,7 +102,7 @@ START_TEST(test_mark_accessed_two_step)
 	ck_assert_uint_eq(r.s->vm[VM_pgactivate], 1);
 	ck_assert_uint_eq(gauge(&r, "nr_inactive_anon"), 1);
 	ck_assert_uint_eq(gauge(&r, "nr_active_anon"), 0);
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 }
 END_TEST
@@ -118,14 +118,14 @@ END_TEST
 START_TEST(test_priority_loop)
 {
 	const char *sets[] = { SMALL_MACHINE("8192"), NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	bool res;
 
 	csvbuf_init(&c, HEADER, 1000);
 	for (unsigned i = 0; i <= 8192; i++)
 		csvbuf_row(&c, FILE_READ, i << 12);
-	replay_csv(&r, c.buf, NULL, sets, false, NULL);
+	csvrun_replay(&r, c.buf, NULL, sets, false, NULL);
 	ck_assert_uint_eq(allocstall(&r), 1);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_direct], 58);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_file], 58);
@@ -135,7 +135,7 @@ START_TEST(test_priority_loop)
 	ck_assert(!res);			/* the 58 oldest went */
 	(void)file_flags(&r, 58, &res);
 	ck_assert(res);
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 }
 END_TEST
@@ -153,7 +153,7 @@ END_TEST
 START_TEST(test_second_chance)
 {
 	const char *sets[] = { SMALL_MACHINE("4096"), NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	bool res;
 	uint32_t f;
@@ -161,7 +161,7 @@ START_TEST(test_second_chance)
 	csvbuf_init(&c, HEADER, 1000);
 	for (unsigned i = 0; i <= 4096; i++)
 		csvbuf_row(&c, ANON_TOUCH, i << 12);
-	replay_csv(&r, c.buf, NULL, sets, false, NULL);
+	csvrun_replay(&r, c.buf, NULL, sets, false, NULL);
 	ck_assert_uint_eq(allocstall(&r), 1);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_direct], 4095 + 64);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_anon], 4095 + 64);
@@ -176,7 +176,7 @@ START_TEST(test_second_chance)
 	ck_assert(res && (f & PG_referenced) && !(f & PG_young));
 	f = anon_flags(&r, 4096, &res);		/* the new page */
 	ck_assert(res && (f & PG_young) && !(f & PG_referenced));
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 }
 END_TEST
@@ -221,13 +221,13 @@ START_TEST(test_deactivate_evict_restore)
 {
 	const char *sets[] = { SMALL_MACHINE("64"), "reclaim.swap=false",
 			       NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	char *csv = deactivation_csv();
 	struct csvbuf c;
 	bool res;
 	uint32_t f;
 
-	replay_csv(&r, csv, NULL, sets, true, NULL);
+	csvrun_replay(&r, csv, NULL, sets, true, NULL);
 	ck_assert_uint_eq(r.s->vm[VM_pgactivate], 32);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_direct], 41);
 	ck_assert_uint_eq(r.s->vm[VM_pgsteal_direct], 41);
@@ -246,7 +246,7 @@ START_TEST(test_deactivate_evict_restore)
 	csvbuf_row(&c, FILE_READ, 8 << 12);
 	csvbuf_row(&c, FILE_READ, 7 << 12);
 	csvbuf_row(&c, FILE_READ, 0);
-	replay_more(&r, c.buf, true);
+	csvrun_more(&r, c.buf, true);
 	ck_assert_uint_eq(r.s->vm[VM_workingset_refault_file], 3);
 	ck_assert_uint_eq(r.s->vm[VM_workingset_activate_file], 1);
 	ck_assert_uint_eq(r.s->vm[VM_workingset_restore_file], 1);
@@ -258,7 +258,7 @@ START_TEST(test_deactivate_evict_restore)
 	ck_assert(res && !(f & (PG_active | PG_workingset)) &&
 		  (f & PG_referenced));
 	ck_assert_uint_eq(r.s->nodes[0].lruvec.nonresident_age, 74);
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 	free(csv);
 }
@@ -306,7 +306,7 @@ START_TEST(test_refault_with_swap_and_log)
 {
 	const char *sets[] = { SMALL_MACHINE("64"), NULL };
 	char path[64];
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	json_t *rec;
 	bool res;
@@ -322,7 +322,7 @@ START_TEST(test_refault_with_swap_and_log)
 		csvbuf_row(&c, ANON_TOUCH, (0x1000 + i) << 12);
 	csvbuf_row(&c, FILE_READ, 32 << 12);
 	csvbuf_row(&c, FILE_READ, 0);
-	replay_csv(&r, c.buf, NULL, sets, true, path);
+	csvrun_replay(&r, c.buf, NULL, sets, true, path);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_direct], 33);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_anon], 0);
 	ck_assert_uint_eq(r.s->vm[VM_workingset_refault_file], 2);
@@ -333,7 +333,7 @@ START_TEST(test_refault_with_swap_and_log)
 		  !(f & PG_workingset));
 	f = file_flags(&r, 0, &res);
 	ck_assert(res && !(f & PG_active));
-	replay_done(&r);
+	csvrun_done(&r);
 
 	rec = log_records(path, "refault");
 	ck_assert_uint_eq(json_array_size(rec), 2);
@@ -375,7 +375,7 @@ START_TEST(test_dirty_pages_written_back)
 	const char *sets[] = { SMALL_MACHINE("64"),
 			       "reclaim.writeback_delay_ms=1", NULL };
 	const struct config *cfg;
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	bool res;
 	uint32_t f;
@@ -385,7 +385,7 @@ START_TEST(test_dirty_pages_written_back)
 		csvbuf_row(&c, FILE_WRITE, i << 12);
 	for (unsigned i = 16; i <= 64; i++)
 		csvbuf_row(&c, FILE_READ, i << 12);
-	replay_csv(&r, c.buf, NULL, sets, true, NULL);
+	csvrun_replay(&r, c.buf, NULL, sets, true, NULL);
 	cfg = r.s->cfg;
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_direct], 64);
 	ck_assert_uint_eq(r.s->vm[VM_pgsteal_direct], 48);
@@ -402,7 +402,7 @@ START_TEST(test_dirty_pages_written_back)
 	csvbuf_init(&c, HEADER, 1000);
 	c.t_ns = 65 * 1000 + 2000000;
 	csvbuf_row(&c, FILE_READ, 65 << 12);
-	replay_more(&r, c.buf, true);
+	csvrun_more(&r, c.buf, true);
 	ck_assert_uint_eq(r.s->vm[VM_pgrotated], 16);
 	f = file_flags(&r, 15, &res);
 	ck_assert(res && !(f & (PG_active | PG_writeback | PG_reclaim |
@@ -414,7 +414,7 @@ START_TEST(test_dirty_pages_written_back)
 	c.t_ns = 66 * 1000 + 2000000;
 	for (unsigned i = 66; i <= 112; i++)
 		csvbuf_row(&c, FILE_READ, i << 12);
-	replay_more(&r, c.buf, true);
+	csvrun_more(&r, c.buf, true);
 	ck_assert_uint_eq(allocstall(&r), 2);
 	for (unsigned i = 0; i < 16; i++) {
 		(void)file_flags(&r, i, &res);
@@ -426,7 +426,7 @@ START_TEST(test_dirty_pages_written_back)
 	(void)file_flags(&r, 92, &res);
 	ck_assert(res);
 	ck_assert_uint_eq(r.s->vm[VM_nr_vmscan_immediate_reclaim], 16);
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 }
 END_TEST
@@ -444,7 +444,7 @@ static uint64_t deactivated_after_fill(unsigned active, unsigned inactive)
 	const char *sets[] = { "reclaim.policy=classic", pages,
 			       "watermarks.mode=none", "kswapd.enabled=false",
 			       NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	uint64_t n;
 
@@ -456,11 +456,11 @@ static uint64_t deactivated_after_fill(unsigned active, unsigned inactive)
 	}
 	for (unsigned i = active; i <= active + inactive; i++)
 		csvbuf_row(&c, FILE_READ, i << 12);
-	replay_csv(&r, c.buf, NULL, sets, false, NULL);
+	csvrun_replay(&r, c.buf, NULL, sets, false, NULL);
 	ck_assert_uint_eq(allocstall(&r), 1);
 	ck_assert_uint_gt(r.s->vm[VM_pgsteal_direct], 0);
 	n = r.s->vm[VM_pgdeactivate];
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 	return n;
 }

@@ -11,14 +11,14 @@
 
 #include <jansson.h>
 
-#include "replay.h"
+#include "csvrun.h"
 #include "sim.h"
 
 #define HEADER		"time_ns,op,pid,addr,type,ino,write"
 #define FILE_READ	"access,1,0x%x,file,9,0"
 #define ANON_TOUCH	"access,1,0x%x,anon,,0"
 
-static json_int_t gauge(struct replay *r, const char *name)
+static json_int_t gauge(struct csvrun *r, const char *name)
 {
 	struct lruvec *lruvec = &r->s->nodes[0].lruvec;
 	json_t *o = json_object();
@@ -31,9 +31,9 @@ static json_int_t gauge(struct replay *r, const char *name)
 	return v;
 }
 
-static const struct page *file_page(struct replay *r, unsigned index)
+static const struct page *file_page(struct csvrun *r, unsigned index)
 {
-	return replay_page(r->s, PAGE_FILE, 0, 9, index);
+	return csvrun_page(r->s, PAGE_FILE, 0, 9, index);
 }
 
 /*
@@ -46,7 +46,7 @@ START_TEST(test_placement)
 {
 	const char *sets[] = { "reclaim.policy=mglru", "memory.pages=1024",
 			       NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	const struct page *p;
 
@@ -54,9 +54,9 @@ START_TEST(test_placement)
 	csvbuf_row(&c, ANON_TOUCH, 0x1000 << 12);
 	for (int i = 0; i < 4; i++)
 		csvbuf_row(&c, FILE_READ, 0);
-	replay_csv(&r, c.buf, NULL, sets, true, NULL);
+	csvrun_replay(&r, c.buf, NULL, sets, true, NULL);
 	ck_assert_int_eq(gauge(&r, "lru_gen_max_seq"), 3);
-	p = replay_page(r.s, PAGE_ANON, 1, 0, 0x1000);
+	p = csvrun_page(r.s, PAGE_ANON, 1, 0, 0x1000);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(p->gen, 3);
 	ck_assert(p->flags & PG_young);
@@ -68,7 +68,7 @@ START_TEST(test_placement)
 	ck_assert_uint_eq(p->refs, 2);
 	ck_assert_int_eq(gauge(&r, "nr_active_anon"), 1);
 	ck_assert_int_eq(gauge(&r, "nr_inactive_file"), 1);
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 }
 END_TEST
@@ -93,7 +93,7 @@ START_TEST(test_protect_evict_refault)
 	const char *sets[] = { "reclaim.policy=mglru", "memory.pages=64",
 			       "watermarks.mode=none", "kswapd.enabled=false",
 			       "reclaim.swap=false", NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	struct csvbuf c;
 	const struct page *p;
 
@@ -104,7 +104,7 @@ START_TEST(test_protect_evict_refault)
 		csvbuf_row(&c, FILE_READ, 0);
 	csvbuf_row(&c, FILE_READ, 64 << 12);
 	csvbuf_row(&c, FILE_READ, 63 << 12);
-	replay_csv(&r, c.buf, NULL, sets, true, NULL);
+	csvrun_replay(&r, c.buf, NULL, sets, true, NULL);
 	ck_assert_uint_eq(r.s->vm[VM_pgsteal_direct], 63);
 	ck_assert_uint_eq(r.s->vm[VM_pgscan_direct], 63);
 	ck_assert_uint_eq(r.s->vm[VM_pgrefill], 1);
@@ -125,12 +125,12 @@ START_TEST(test_protect_evict_refault)
 		csvbuf_row(&c, FILE_READ, i << 12);
 	csvbuf_row(&c, FILE_READ, 62 << 12);
 	csvbuf_row(&c, FILE_READ, 125 << 12);
-	replay_more(&r, c.buf, true);
+	csvrun_more(&r, c.buf, true);
 	ck_assert_int_eq(gauge(&r, "lru_gen_max_seq"), 4);
 	ck_assert_uint_eq(r.s->vm[VM_pgsteal_direct], 63 + 64);
 	ck_assert_uint_eq(r.s->vm[VM_workingset_refault_file], 3);
 	ck_assert_uint_eq(r.s->vm[VM_workingset_activate_file], 2);
-	replay_done(&r);
+	csvrun_done(&r);
 	csvbuf_free(&c);
 }
 END_TEST
@@ -164,15 +164,15 @@ START_TEST(test_min_ttl)
 			      NULL };
 	const char *on[] = { "reclaim.policy=mglru", "memory.pages=8192",
 			     "reclaim.mglru.min_ttl_ms=50", NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 
-	replay_csv(&r, csv, NULL, off, false, NULL);
+	csvrun_replay(&r, csv, NULL, off, false, NULL);
 	ck_assert_uint_eq(r.s->vm[VM_oom_kill], 0);
 	ck_assert_uint_gt(r.s->vm[VM_pgsteal_anon], 0);
-	replay_done(&r);
-	replay_csv(&r, csv, NULL, on, false, NULL);
+	csvrun_done(&r);
+	csvrun_replay(&r, csv, NULL, on, false, NULL);
 	ck_assert_uint_gt(r.s->vm[VM_oom_kill], 0);
-	replay_done(&r);
+	csvrun_done(&r);
 	free(csv);
 }
 END_TEST

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "policy/reclaim.h"
-#include "replay.h"
+#include "csvrun.h"
 #include "sim.h"
 #include "xalloc.h"
 
@@ -54,7 +54,7 @@ static const char *policy_set(char *buf, size_t n, const char *name)
 
 /* ---- invariants checked after every row ---- */
 
-static void check_resident_not_free(struct replay *r)
+static void check_resident_not_free(struct csvrun *r)
 {
 	struct sim *s = r->s;
 	uint8_t *owned = xcalloc(s->nr_pfns, 1);
@@ -99,7 +99,7 @@ static void check_resident_not_free(struct replay *r)
 }
 
 /* Evictions = shadows still held + shadows consumed by refaults. */
-static void check_shadow_balance(struct replay *r)
+static void check_shadow_balance(struct csvrun *r)
 {
 	const struct sim *s = r->s;
 	uint64_t evicted = s->vm[VM_pgsteal_anon] + s->vm[VM_pgsteal_file];
@@ -162,7 +162,7 @@ static void check_counters(const struct sim *s, const char *policy)
 				     s->vm[VM_workingset_refault_file]);
 }
 
-static void after_row_all(struct replay *r)
+static void after_row_all(struct csvrun *r)
 {
 	check_resident_not_free(r);
 	check_counters(r->s, r->cfg.reclaim_policy);
@@ -217,16 +217,16 @@ START_TEST(test_invariants)
 		char pol[64];
 		const char *sets[] = { policy_set(pol, sizeof(pol), (*p)->name),
 				       "memory.pages=512", NULL };
-		struct replay r = { .after_row = after_row_all };
+		struct csvrun r = { .after_row = after_row_all };
 
-		replay_csv(&r, csv, NULL, sets, true, NULL);
+		csvrun_replay(&r, csv, NULL, sets, true, NULL);
 		/* The workload must have exercised reclaim. */
 		ck_assert_msg(r.s->vm[VM_pgsteal_anon] > 0 &&
 			      r.s->vm[VM_pgsteal_file] > 0,
 			      "%s reclaimed no anon or no file", (*p)->name);
 		ck_assert_uint_gt(r.s->vm[VM_workingset_refault_anon] +
 				  r.s->vm[VM_workingset_refault_file], 0);
-		replay_done(&r);
+		csvrun_done(&r);
 	}
 	free(csv);
 }
@@ -241,15 +241,15 @@ START_TEST(test_every_eviction_leaves_a_shadow)
 		char pol[64];
 		const char *sets[] = { policy_set(pol, sizeof(pol), (*p)->name),
 				       "memory.pages=512", NULL };
-		struct replay r = { .after_row = check_shadow_balance };
+		struct csvrun r = { .after_row = check_shadow_balance };
 
-		replay_csv(&r, csv, NULL, sets, false, NULL);
+		csvrun_replay(&r, csv, NULL, sets, false, NULL);
 		ck_assert_uint_eq(r.s->vm[VM_oom_kill], 0);
 		ck_assert_msg(r.s->vm[VM_pgsteal_anon] +
 			      r.s->vm[VM_pgsteal_file] > 0, "%s evicted "
 			      "nothing", (*p)->name);
 		check_counters(r.s, (*p)->name);
-		replay_done(&r);
+		csvrun_done(&r);
 	}
 	free(csv);
 }
@@ -263,13 +263,13 @@ static uint64_t ideal_faults(const char *policy, unsigned frames,
 	char pol[64], pages[64];
 	const char *sets[] = { policy_set(pol, sizeof(pol), policy), pages,
 			       NULL };
-	struct replay r = { 0 };
+	struct csvrun r = { 0 };
 	uint64_t faults;
 
 	snprintf(pages, sizeof(pages), "memory.pages=%u", frames);
-	replay_csv(&r, csv, "configs/ideal.json", sets, true, NULL);
+	csvrun_replay(&r, csv, "configs/ideal.json", sets, true, NULL);
 	faults = r.s->vm[VM_pgfault];
-	replay_done(&r);
+	csvrun_done(&r);
 	return faults;
 }
 
@@ -326,15 +326,15 @@ START_TEST(test_no_swap_ooms_and_never_evicts_anon)
 		const char *sets[] = { policy_set(pol, sizeof(pol), (*p)->name),
 				       "reclaim.swap=false", "memory.pages=4096",
 				       NULL };
-		struct replay r = { 0 };
+		struct csvrun r = { 0 };
 
-		replay_csv(&r, csv, NULL, sets, false, NULL);
+		csvrun_replay(&r, csv, NULL, sets, false, NULL);
 		ck_assert_msg(r.s->vm[VM_oom_kill] > 0, "%s: no OOM kill",
 			      (*p)->name);
 		ck_assert_uint_eq(r.s->vm[VM_pswpout], 0);
 		ck_assert_uint_eq(r.s->vm[VM_pgsteal_anon], 0);
 		ck_assert_uint_eq(r.s->vm[VM_pgscan_anon], 0);
-		replay_done(&r);
+		csvrun_done(&r);
 	}
 	free(csv);
 }
@@ -360,9 +360,9 @@ START_TEST(test_swappiness_zero_spares_anon)
 		const char *sets[] = { policy_set(pol, sizeof(pol), (*p)->name),
 				       "reclaim.swappiness=0",
 				       "memory.pages=4096", NULL };
-		struct replay r = { 0 };
+		struct csvrun r = { 0 };
 
-		replay_csv(&r, c.buf, NULL, sets, false, NULL);
+		csvrun_replay(&r, c.buf, NULL, sets, false, NULL);
 		ck_assert_msg(r.s->vm[VM_pgsteal_file] > 4096, "%s: file "
 			      "reclaimed %llu", (*p)->name, (unsigned long long)
 			      r.s->vm[VM_pgsteal_file]);
@@ -371,7 +371,7 @@ START_TEST(test_swappiness_zero_spares_anon)
 			      (*p)->name,
 			      (unsigned long long)r.s->vm[VM_pgsteal_anon]);
 		ck_assert_uint_eq(r.s->vm[VM_oom_kill], 0);
-		replay_done(&r);
+		csvrun_done(&r);
 	}
 	csvbuf_free(&c);
 }
@@ -422,10 +422,10 @@ START_TEST(test_scan_resistance)
 		char pol[64];
 		const char *sets[] = { policy_set(pol, sizeof(pol), (*p)->name),
 				       "memory.pages=8192", NULL };
-		struct replay r = { 0 };
+		struct csvrun r = { 0 };
 		uint64_t hot;
 
-		replay_csv(&r, csv, NULL, sets, false, NULL);
+		csvrun_replay(&r, csv, NULL, sets, false, NULL);
 		hot = r.s->vm[VM_workingset_refault_anon];
 		printf("%-8s %12llu %12llu %12llu\n", (*p)->name,
 		       (unsigned long long)hot,
@@ -435,7 +435,7 @@ START_TEST(test_scan_resistance)
 			classic = hot;
 		if (!strcmp((*p)->name, "lru"))
 			lru = hot;
-		replay_done(&r);
+		csvrun_done(&r);
 	}
 	ck_assert_uint_ne(lru, UINT64_MAX);
 	ck_assert_uint_gt(lru, 0);	/* the scan does push lru's hot set out */
@@ -479,13 +479,13 @@ START_TEST(test_deterministic_log)
 		size_t len[2];
 
 		for (int i = 0; i < 2; i++) {
-			struct replay r = { 0 };
+			struct csvrun r = { 0 };
 
 			snprintf(path[i], sizeof(path[i]),
 				 "/tmp/check_policy-%d-%d.jsonl", (int)getpid(),
 				 i);
-			replay_csv(&r, csv, NULL, sets, false, path[i]);
-			replay_done(&r);
+			csvrun_replay(&r, csv, NULL, sets, false, path[i]);
+			csvrun_done(&r);
 			text[i] = slurp(path[i], &len[i]);
 			unlink(path[i]);
 		}

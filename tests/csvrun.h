@@ -1,11 +1,11 @@
 /*
- * replay.h - test helper: replays trace text (CSV, traces/FORMAT.md)
+ * csvrun.h - test helper: replays trace text (CSV, traces/FORMAT.md)
  * through the real reader and the engine, as `mmsim run` does, and looks up
  * page state afterwards. Shared by the policy suites (check_policy.c,
  * check_classic.c). Failures are Check assertions.
  */
-#ifndef TESTS_REPLAY_H
-#define TESTS_REPLAY_H
+#ifndef TESTS_CSVRUN_H
+#define TESTS_CSVRUN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,13 +29,13 @@ void csvbuf_row(struct csvbuf *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void csvbuf_free(struct csvbuf *c);
 
-struct replay {
+struct csvrun {
 	struct config cfg;
 	struct sim *s;
 	struct emit *log;
 	uint64_t rows;
-	/* Optional, set before replay_csv(): runs after every row. */
-	void (*after_row)(struct replay *r);
+	/* Optional, set before csvrun_replay(): runs after every row. */
+	void (*after_row)(struct csvrun *r);
 };
 
 /**
@@ -43,18 +43,18 @@ struct replay {
  * "key=value" sets. check_rows: run sim_check() after every row (else
  * once at the end). log_path: write the JSON Lines log there, or NULL.
  */
-void replay_csv(struct replay *r, const char *csv, const char *base,
+void csvrun_replay(struct csvrun *r, const char *csv, const char *base,
 		const char *const *sets, bool check_rows, const char *log_path);
 /** Applies more rows to the running simulation (not for opt). */
-void replay_more(struct replay *r, const char *csv, bool check_rows);
+void csvrun_more(struct csvrun *r, const char *csv, bool check_rows);
 /** Closes the log and destroys the simulation. */
-void replay_done(struct replay *r);
+void csvrun_done(struct csvrun *r);
 
 /** The resident page, or NULL. */
-const struct page *replay_page(struct sim *s, enum page_type type,
+const struct page *csvrun_page(struct sim *s, enum page_type type,
 			       uint32_t pid, uint64_t ino, uint64_t index);
 /** Flags of a resident page, or 0 with *resident false. */
-uint32_t replay_page_flags(struct sim *s, enum page_type type, uint32_t pid,
+uint32_t csvrun_page_flags(struct sim *s, enum page_type type, uint32_t pid,
 			   uint64_t ino, uint64_t index, bool *resident);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * replay.c - see replay.h.
+ * csvrun.c - see csvrun.h.
  */
-#include "replay.h"
+#include "csvrun.h"
 
 #include <check.h>
 #include <stdarg.h>
@@ -101,7 +101,7 @@ static struct emit *open_log(const struct config *cfg, const char *path)
 }
 
 /* Applies every row of the trace file at path. */
-static void replay_rows(struct replay *r, const char *path, bool check_rows)
+static void csvrun_rows(struct csvrun *r, const char *path, bool check_rows)
 {
 	char err[1024] = "";
 	struct trace_open_opts opts = { 0 };
@@ -127,7 +127,7 @@ static void replay_rows(struct replay *r, const char *path, bool check_rows)
 	trace_close(tr);
 }
 
-void replay_csv(struct replay *r, const char *csv, const char *base,
+void csvrun_replay(struct csvrun *r, const char *csv, const char *base,
 		const char *const *sets, bool check_rows, const char *log_path)
 {
 	char err[1024] = "", path[64];
@@ -145,23 +145,23 @@ void replay_csv(struct replay *r, const char *csv, const char *base,
 	r->s = sim_create(&r->cfg, r->log, fd, err, sizeof(err));
 	ck_assert_msg(r->s != NULL, "%s", err);
 	r->rows = 0;
-	replay_rows(r, path, check_rows);
+	csvrun_rows(r, path, check_rows);
 	unlink(path);
 	if (fd >= 0)
 		close(fd);
 }
 
-void replay_more(struct replay *r, const char *csv, bool check_rows)
+void csvrun_more(struct csvrun *r, const char *csv, bool check_rows)
 {
 	char path[64];
 
 	ck_assert(strcmp(r->cfg.reclaim_policy, "opt") != 0);
 	write_tmp(path, sizeof(path), csv);
-	replay_rows(r, path, check_rows);
+	csvrun_rows(r, path, check_rows);
 	unlink(path);
 }
 
-void replay_done(struct replay *r)
+void csvrun_done(struct csvrun *r)
 {
 	char err[256];
 
@@ -173,7 +173,7 @@ void replay_done(struct replay *r)
 	r->log = NULL;
 }
 
-const struct page *replay_page(struct sim *s, enum page_type type,
+const struct page *csvrun_page(struct sim *s, enum page_type type,
 			       uint32_t pid, uint64_t ino, uint64_t index)
 {
 	uint32_t obj = pagemap_obj(s->pm, type, type == PAGE_ANON ? pid : 0, 0,
@@ -185,10 +185,10 @@ const struct page *replay_page(struct sim *s, enum page_type type,
 	return e && e->pfn != PFN_NONE ? &s->mem_map[e->pfn] : NULL;
 }
 
-uint32_t replay_page_flags(struct sim *s, enum page_type type, uint32_t pid,
+uint32_t csvrun_page_flags(struct sim *s, enum page_type type, uint32_t pid,
 			   uint64_t ino, uint64_t index, bool *resident)
 {
-	const struct page *p = replay_page(s, type, pid, ino, index);
+	const struct page *p = csvrun_page(s, type, pid, ino, index);
 
 	*resident = p != NULL;
 	return p ? p->flags : 0;
