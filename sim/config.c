@@ -255,7 +255,7 @@ static const struct config_key key_table[] = {
 	  .parse = parse_wmark_zones, .set_sub = set_sub_wmark_zones,
 	  .to_json = wmark_zones_to_json },
 	{ .path = "reclaim.policy", .type = KEY_NAME, FIELD(reclaim_policy),
-	  .unit = "", .def = "\"lru\"",
+	  .unit = "", .def = "\"classic\"",
 	  .doc = "Reclaim policy by registry name (mmsim --list-policies); "
 		 "the engine rejects a name it does not know.",
 	  .models = "mm/vmscan.c (each policy cites its own)" },
@@ -276,6 +276,26 @@ static const struct config_key key_table[] = {
 		 "returning to the allocator; 1 = evict exactly one page "
 		 "per allocation that finds none free.",
 	  .models = "SWAP_CLUSTER_MAX; mm/vmscan.c: try_to_free_pages()" },
+	{ .path = "reclaim.writeback_delay_ms", .type = KEY_DURATION,
+	  FIELD(writeback_delay_ns), .min = 0, .max = NAP_MAX_MS,
+	  .unit_ns = 1000000, .unit = "ms", .def = "10",
+	  .doc = "classic and mglru: simulated time from reclaim meeting a "
+		 "dirty file page (which it marks PG_reclaim and leaves to the "
+		 "flusher) to the end of its write-back, when the clean page "
+		 "is rotated to the tail of the inactive list (oldest "
+		 "generation) and counted in pgrotated. A model parameter, "
+		 "not a kernel tunable; fractions allowed.",
+	  .models = "mm/vmscan.c: shrink_folio_list(), "
+		    "mm/swap.c: folio_rotate_reclaimable()" },
+	{ .path = "reclaim.mglru.min_ttl_ms", .type = KEY_DURATION,
+	  FIELD(mglru_min_ttl_ns), .min = 0, .max = NAP_MAX_MS,
+	  .unit_ns = 1000000, .unit = "ms", .def = "0",
+	  .doc = "mglru: thrashing protection. When kswapd runs and the "
+		 "oldest generation is younger than this, it invokes the OOM "
+		 "killer instead of evicting the working set of the last "
+		 "min_ttl_ms; 0 turns it off (the kernel's default).",
+	  .models = "/sys/kernel/mm/lru_gen/min_ttl_ms; "
+		    "mm/vmscan.c: lru_gen_age_node()" },
 	{ .path = "kswapd.enabled", .type = KEY_BOOL, FIELD(kswapd_enabled),
 	  .unit = "", .def = "true",
 	  .doc = "Whether kswapd runs; without it all reclaim is direct "
@@ -553,7 +573,8 @@ static bool is_section(const char *prefix)
 
 /*
  * The names one level below prefix, in table order, without repeats:
- * children of "reclaim" are policy, swappiness, swap, nr_to_reclaim.
+ * children of "reclaim" are policy, swappiness, swap, nr_to_reclaim,
+ * writeback_delay_ms, mglru.
  */
 static size_t section_children(const char *prefix, const char **out,
 			       size_t cap, size_t *lens)

@@ -72,6 +72,8 @@ struct config {
 	unsigned swappiness;		/* 0..200, default 60 */
 	bool swap;			/* is there swap space */
 	unsigned nr_to_reclaim;		/* direct reclaim batch, SWAP_CLUSTER_MAX */
+	uint64_t writeback_delay_ns;	/* dirty page met by reclaim -> clean, ns */
+	uint64_t mglru_min_ttl_ns;	/* MGLRU thrashing protection, 0 = off */
 
 	/* kswapd */
 	bool kswapd_enabled;

@@ -113,6 +113,8 @@ static json_t *vmstat_json(const struct sim *s)
 		(json_int_t)pgdat->lruvec.nr_pages[LRU_ANON]));
 	json_object_set_new(v, "nr_file_pages", json_integer(
 		(json_int_t)pgdat->lruvec.nr_pages[LRU_FILE]));
+	if (pgdat->lruvec.ops->report)	/* nr_active_file, ... */
+		pgdat->lruvec.ops->report((struct lruvec *)&pgdat->lruvec, v);
 	return v;
 }
 

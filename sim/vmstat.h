@@ -20,6 +20,7 @@
 	X(pgdeactivate)                \
 	X(pgrefill)                    \
 	X(pgrotated)                   \
+	X(nr_vmscan_immediate_reclaim) \
 	X(pgscan_kswapd)               \
 	X(pgscan_direct)               \
 	X(pgscan_anon)                 \

@@ -133,7 +133,7 @@ START_TEST(test_defaults_are_the_kernels)
 	ck_assert_uint_eq(c.lowmem_reserve_ratio[ZONE_DMA32], 256);
 	ck_assert_uint_eq(c.lowmem_reserve_ratio[ZONE_NORMAL], 32);
 	ck_assert_uint_eq(c.lowmem_reserve_ratio[ZONE_MOVABLE], 0);
-	ck_assert_str_eq(c.reclaim_policy, "lru");
+	ck_assert_str_eq(c.reclaim_policy, "classic");
 	ck_assert_uint_eq(c.swappiness, 60);
 	ck_assert(c.swap);
 	ck_assert_uint_eq(c.nr_to_reclaim, 32);
@@ -214,7 +214,7 @@ START_TEST(test_ideal_json)
 	ck_assert_uint_eq(c.log_events, (1u << NR_LOG_EVENTS) - 1);
 	/* what ideal.json does not name stays the default */
 	ck_assert_uint_eq(c.memory_pages, 262144);
-	ck_assert_str_eq(c.reclaim_policy, "lru");
+	ck_assert_str_eq(c.reclaim_policy, "classic");
 }
 END_TEST
 
@@ -228,7 +228,8 @@ struct bad_file {
 static const struct bad_file bad_files[] = {
 	{ "{\"reclaim\": {\"swapiness\": 10}}",
 	  "reclaim.swapiness: unknown key (known keys under reclaim: policy, "
-	  "swappiness, swap, nr_to_reclaim); did you mean reclaim.swappiness?" },
+	  "swappiness, swap, nr_to_reclaim, writeback_delay_ms, mglru); did "
+	  "you mean reclaim.swappiness?" },
 	{ "{\"reclam\": {}}",
 	  "reclam: unknown key (known top-level keys: memory, watermarks, "
 	  "reclaim, kswapd, cost, log); did you mean reclaim?" },
@@ -260,7 +261,7 @@ static const struct bad_file bad_files[] = {
 	  "from a-z, 0-9, _ and -" },
 	{ "{\"reclaim\": 3}",
 	  "reclaim: got 3, expected an object with keys policy, swappiness, "
-	  "swap, nr_to_reclaim" },
+	  "swap, nr_to_reclaim, writeback_delay_ms, mglru" },
 	{ "{\"watermarks\": {\"mode\": \"kernal\"}}",
 	  "watermarks.mode: got \"kernal\", expected one of \"kernel\", "
 	  "\"explicit\", \"none\"; did you mean kernel?" },
@@ -582,7 +583,8 @@ START_TEST(test_set_errors)
 		  " expected an integer in 128..2147483647 or \"auto\"");
 	set_fails(&c, "reclaim.swapiness=3", "--set reclaim.swapiness=3: "
 		  "unknown key (known keys under reclaim: policy, swappiness, "
-		  "swap, nr_to_reclaim); did you mean reclaim.swappiness?");
+		  "swap, nr_to_reclaim, writeback_delay_ms, mglru); did you mean "
+		  "reclaim.swappiness?");
 	set_fails(&c, "reclam.swappiness=3", "--set reclam.swappiness=3: "
 		  "reclam: unknown key (known top-level keys: memory, "
 		  "watermarks, reclaim, kswapd, cost, log); did you mean "
@@ -601,7 +603,8 @@ START_TEST(test_set_errors)
 		  "--set memory.zones=[{\"type\":\"DMA\",\"share\":2}]: "
 		  "memory.zones[0].share: got 2, expected a fraction in (0, 1]");
 	set_fails(&c, "reclaim=3", "--set reclaim=3: got 3, expected an object "
-		  "with keys policy, swappiness, swap, nr_to_reclaim");
+		  "with keys policy, swappiness, swap, nr_to_reclaim, "
+		  "writeback_delay_ms, mglru");
 	set_fails(&c, "memory={\"pages\": 0}", "--set memory={\"pages\": 0}: "
 		  "memory.pages: got 0, expected an integer in 1..4294967294");
 }

@@ -7,7 +7,9 @@
  * balanced or hopeless it logs mm_vmscan_kswapd_wake and queues its first
  * batch. Each batch is one shrink_node() pass asking for SWAP_CLUSTER_MAX
  * pages at the run's current priority (DEF_PRIORITY down to 1; a pass that
- * reclaims nothing lowers it). A batch costs cost.scan_ns per page scanned
+ * reclaims nothing, or scans fewer pages than it asked for, lowers it, as
+ * balance_pgdat()'s raise_priority does; below 1 the run ends and a new one
+ * starts at DEF_PRIORITY). A batch costs cost.scan_ns per page scanned
  * plus write costs, and the next batch is queued that much later, so trace
  * rows keep arriving while kswapd works and can push a zone below MIN into
  * direct reclaim. When any eligible zone passes HIGH at kswapd_order the
@@ -25,6 +27,11 @@
  * down to 0 until nr_to_reclaim pages are freed. The simulated time spent
  * (scan and write costs) is charged to the allocating process as a stall;
  * it never moves later trace rows (open-loop replay).
+ *
+ * The policy hears when a reclaim invocation ends (reclaim_done: the end of
+ * try_to_free_pages(), of a kswapd run), where the kernel takes
+ * snapshot_refaults(); a policy that asks for it (MGLRU's min_ttl_ms,
+ * scan_control.oom_wanted) makes kswapd invoke the OOM killer.
  *
  * Simplified: kswapd's per-pass target is SWAP_CLUSTER_MAX pages rather
  * than Σ max(HIGH, 32) over the zones, so that kswapd work interleaves with
@@ -87,6 +94,15 @@ static void shrink_node(struct sim *s, struct pglist_data *pgdat,
 			scanned);
 }
 
+/* A reclaim invocation ended: the policy's snapshot_refaults() point. */
+static void reclaim_done(struct pglist_data *pgdat)
+{
+	struct lruvec *lruvec = &pgdat->lruvec;
+
+	if (lruvec->ops->reclaim_done)
+		lruvec->ops->reclaim_done(lruvec);
+}
+
 static uint64_t sc_scanned(const struct scan_control *sc)
 {
 	return sc->nr_scanned[LRU_ANON] + sc->nr_scanned[LRU_FILE];
@@ -130,6 +146,7 @@ uint64_t try_to_free_pages(struct sim *s, struct pglist_data *pgdat,
 	}
 	if (sc.nr_reclaimed)
 		pgdat->kswapd_failures = 0;
+	reclaim_done(pgdat);
 	stall_ns = sc_scanned(&sc) * s->cfg->scan_cost_ns + sc.nr_io_ns;
 	proc = sim_proc(s, pid);	/* the table may have grown */
 	proc->direct_reclaim_ns += stall_ns;
@@ -211,6 +228,7 @@ static void kswapd_batch(struct sim *s, struct pglist_data *pgdat)
 
 	if (pgdat_balanced(pgdat, pgdat->kswapd_order, hzi) &&
 	    !pgdat_boosted(pgdat)) {
+		reclaim_done(pgdat);
 		kswapd_try_to_sleep(s, pgdat);
 		return;
 	}
@@ -218,11 +236,19 @@ static void kswapd_batch(struct sim *s, struct pglist_data *pgdat)
 			  true);
 	sc.priority = pgdat->kswapd_priority;
 	shrink_node(s, pgdat, &sc);
+	if (sc.oom_wanted)	/* MGLRU: the working set is younger than min_ttl */
+		out_of_memory(s, pgdat->kswapd_order, 0);
 	pgdat->kswapd_run_reclaimed += sc.nr_reclaimed;
-	if (sc.nr_reclaimed) {
+	if (sc.nr_reclaimed)
 		pgdat->kswapd_failures = 0;
-	} else if (--pgdat->kswapd_priority < 1) {
-		/* A whole run at every priority freed nothing. */
+	/*
+	 * balance_pgdat(): raise the priority unless the pass scanned its
+	 * target (kswapd_shrink_node()) and reclaimed something.
+	 */
+	if ((sc_scanned(&sc) < sc.nr_to_reclaim || !sc.nr_reclaimed) &&
+	    --pgdat->kswapd_priority < 1) {
+		/* The run ends; it failed if it freed nothing at all. */
+		reclaim_done(pgdat);
 		if (pgdat->kswapd_run_reclaimed == 0)
 			pgdat->kswapd_failures++;
 		if (pgdat->kswapd_failures >= MAX_KSWAPD_FAILURES) {

@@ -45,6 +45,8 @@ struct scan_control {
 	uint64_t nr_scanned[NR_LRU_TYPES];	/* out: inactive pages scanned */
 	uint64_t nr_reclaimed;	/* out: pages freed (lruvec_reclaim_folio) */
 	uint64_t nr_io_ns;	/* out: simulated write cost incurred, ns */
+	bool oom_wanted;	/* out: kswapd should invoke the OOM killer
+				 * (MGLRU min_ttl_ms thrashing protection) */
 };
 
 /* What the fault that brought a page in found out. */
@@ -86,6 +88,12 @@ struct reclaim_ops {
 	/** Workingset size a refault distance of this type is compared with. */
 	uint64_t (*workingset_size)(struct lruvec *lruvec, enum page_type type,
 				    bool swap);
+	/**
+	 * Optional: one reclaim invocation ended (the end of a
+	 * try_to_free_pages(), of a kswapd balance_pgdat() run); the kernel
+	 * takes snapshot_refaults() here.
+	 */
+	void (*reclaim_done)(struct lruvec *lruvec);
 	/** Optional: walks the policy's lists; false and a message if broken. */
 	bool (*check)(struct lruvec *lruvec);
 	/** Optional: adds policy gauges to the summary (nr_active_file ...). */

@@ -3,7 +3,8 @@
  *
  * A textbook baseline: references to resident pages change nothing; reclaim
  * evicts the page that was faulted in longest ago. Anon pages are only
- * evicted when there is swap.
+ * evicted when there is swap, and with swappiness 0 only once no file page
+ * is left.
  */
 #include "policy/slist.h"
 

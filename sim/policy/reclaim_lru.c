@@ -5,7 +5,8 @@
  * the young end, reclaim evicts the page referenced longest ago. Priority
  * and the scan budget are ignored; a pass evicts exactly what it is asked
  * for (so with configs/ideal.json it is the classic LRU cache). Anon pages
- * are only evicted when there is swap.
+ * are only evicted when there is swap, and with swappiness 0 only once no
+ * file page is left.
  */
 #include "policy/slist.h"
 

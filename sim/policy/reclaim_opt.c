@@ -6,9 +6,11 @@
  * pre-pass in nextuse.c, read here front to back in step with the replay
  * (the references' ref_index). Resident pages sit in two max-heaps, anon
  * and file, keyed by (next use, pfn); eviction takes the larger top (file
- * only when anon cannot be swapped). A page never referenced again has next
- * use NEXTUSE_NEVER and goes first; ties break on the higher pfn, so runs are
- * deterministic. Priority is ignored: a pass evicts exactly what it is asked.
+ * only when anon cannot be swapped, or with swappiness 0 while file pages
+ * remain: swappiness 0 means no swapping while the page cache can give).
+ * A page never referenced again has next use NEXTUSE_NEVER and goes
+ * first; ties break on the higher pfn, so runs are deterministic.
+ * Priority is ignored: a pass evicts exactly what it is asked.
  * Memory: 8 bytes per simulated page (next use) plus 4 per resident page in
  * the heaps; page->priv holds the page's heap position.
  */
@@ -209,9 +211,12 @@ static void opt_shrink(struct lruvec *lruvec, struct scan_control *sc)
 		int t;
 		uint32_t pfn;
 
-		if (f->len == 0 && (a->len == 0 || !sc->may_swap))
+		bool anon_ok = sc->may_swap && a->len &&
+			       (sc->swappiness || f->len == 0);
+
+		if (f->len == 0 && !anon_ok)
 			return;
-		if (f->len == 0 || (sc->may_swap && a->len &&
+		if (f->len == 0 || (anon_ok &&
 				    heap_above(o, a->pfn[0], f->pfn[0])))
 			t = LRU_ANON;
 		else

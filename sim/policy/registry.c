@@ -6,11 +6,17 @@
 
 #include "policy/reclaim.h"
 
+extern const struct reclaim_ops reclaim_classic_ops;
+extern const struct reclaim_ops reclaim_mglru_ops;
+extern const struct reclaim_ops reclaim_clock_ops;
 extern const struct reclaim_ops reclaim_lru_ops;
 extern const struct reclaim_ops reclaim_fifo_ops;
 extern const struct reclaim_ops reclaim_opt_ops;
 
 static const struct reclaim_ops *const reclaim_policies[] = {
+	&reclaim_classic_ops,
+	&reclaim_mglru_ops,
+	&reclaim_clock_ops,
 	&reclaim_lru_ops,
 	&reclaim_fifo_ops,
 	&reclaim_opt_ops,

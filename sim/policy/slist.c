@@ -73,13 +73,18 @@ void slist_move(struct lruvec *lruvec, uint32_t old_pfn, uint32_t new_pfn)
 	page_list_replace(map, l, old_pfn, new_pfn);
 }
 
-/* The type whose tail is older; -1 when nothing may be reclaimed. */
+/*
+ * The type whose tail is older; -1 when nothing may be reclaimed. Anon
+ * needs swap, and with swappiness 0 it waits until no file page is left.
+ */
 static int slist_victim_type(const struct slist *sl, const struct page *map,
-			     bool may_swap)
+			     const struct scan_control *sc)
 {
 	uint32_t a = sl->list[LRU_ANON].tail, f = sl->list[LRU_FILE].tail;
+	bool anon_ok = sc->may_swap && a != PFN_NONE &&
+		       (sc->swappiness || f == PFN_NONE);
 
-	if (!may_swap || a == PFN_NONE)
+	if (!anon_ok)
 		return f == PFN_NONE ? -1 : LRU_FILE;
 	if (f == PFN_NONE)
 		return LRU_ANON;
@@ -92,7 +97,7 @@ void slist_shrink(struct lruvec *lruvec, struct scan_control *sc)
 	struct page *map = lruvec->sim->mem_map;
 
 	while (sc->nr_reclaimed < sc->nr_to_reclaim) {
-		int t = slist_victim_type(sl, map, sc->may_swap);
+		int t = slist_victim_type(sl, map, sc);
 		uint32_t pfn;
 
 		if (t < 0)

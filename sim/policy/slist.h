@@ -3,7 +3,8 @@
  * policies lru and fifo.
  *
  * Each list is ordered by a stamp kept in page->priv; eviction takes the
- * older of the two tails (the file tail only when anon cannot be swapped),
+ * older of the two tails (the file tail only when anon cannot be swapped,
+ * or with swappiness 0 while file pages remain),
  * so the two lists together behave as one exact LRU or FIFO queue while
  * still letting reclaim skip anon pages in O(1) when there is no swap.
  * Stamps are 32-bit and compared by signed difference: exact as long as
