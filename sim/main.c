@@ -3,6 +3,7 @@
  *
  *   mmsim run TRACE [--config FILE] [--set KEY=VALUE]... [--log FILE]
  *                   [--summary FILE] [--skip-bad-rows] [--quiet]
+ *   mmsim compare TRACE --config A.json --config B.json... (see compare.c)
  *   mmsim policies
  *
  * Exit status: 0 success; 1 an output could not be written; 2 bad input
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "config.h"
 #include "emit.h"
 #include "import.h"
@@ -55,6 +57,10 @@ static void usage(FILE *f)
 "usage: mmsim run TRACE [options]     replay TRACE (a file, or - for stdin)\n"
 "       mmsim import INPUT [-o OUT.csv] convert perf script / ftrace /\n"
 "                                     trace-cmd text to trace format v1\n"
+"       mmsim compare TRACE --config A.json --config B.json [...]\n"
+"                                     replay TRACE under each config in\n"
+"                                     parallel, print the figures side by\n"
+"                                     side (mmsim compare --help)\n"
 "       mmsim policies                list the reclaim policies\n"
 "       mmsim --help | --version\n"
 "\n"
@@ -245,6 +251,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "import"))
 		return import_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "policies") || !strcmp(argv[1], "--list-policies"))
 		return cmd_policies();
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
