@@ -22,13 +22,15 @@
  *   compaction        compact_stall/success/fail, success rate
  *                     success/(success+fail) in %, compact_daemon_wake,
  *                     scanned pages, pgmigrate_success/fail
- *   high-order        allocation failures of order >= 1 and of order 9
- *                     (alloc_orders), successes of order >= 1,
- *                     thp_fault_alloc, thp_fault_fallback
+ *                     and compaction runs by trigger (compaction.runs)
+ *   high-order        allocation failures of order >= 1 and of order 9,
+ *                     successes of order >= 1 (the per-order counts of
+ *                     "allocations", or of "alloc_orders" in summaries
+ *                     without it), thp_fault_alloc, thp_fault_fallback
  *   fragmentation     per zone at order 9 (the huge-page order): the
  *                     unusable free space index and the fragmentation score,
- *                     time-weighted mean and final value, read from
- *                     zones[i].frag.mean / zones[i].frag.final
+ *                     time-weighted mean and final value, from the entry of
+ *                     the summary's "frag" array for that zone
  *   vmstat (--all)    every counter of any summary's vmstat object
  *
  * Forward compatible by construction: every figure is looked up by its JSON
@@ -180,6 +182,21 @@ static const json_t *zone_of(const json_t *s, const char *zone)
 
 		if (name && !strcmp(name, zone))
 			return z;
+	}
+	return NULL;
+}
+
+/* The entry of the summary's "frag" array for zone, or NULL. */
+static const json_t *frag_of(const json_t *s, const char *zone)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(s, "frag"), i, f) {
+		const char *name = json_string_value(json_object_get(f, "zone"));
+
+		if (name && !strcmp(name, zone))
+			return f;
 	}
 	return NULL;
 }
@@ -448,16 +465,23 @@ static void build_compaction(struct table *t)
 		  "vmstat.compact_fail");
 	for (size_t i = 0; i < ARRAY_SIZE(counters); i++)
 		add_vmstat(t, counters[i].name, counters[i].unit);
+	add_path(t, "runs: direct", "", FIG_COUNT, "compaction.runs.direct");
+	add_path(t, "runs: kcompactd", "", FIG_COUNT, "compaction.runs.kcompactd");
+	add_path(t, "runs: proactive", "", FIG_COUNT, "compaction.runs.proactive");
+	add_path(t, "runs: manual", "", FIG_COUNT, "compaction.runs.manual");
 }
 
-/* Σ alloc_orders.<which>[from..to]. */
+/* Σ allocations.<which>[from..to] (alloc_orders in older summaries). */
 static void add_orders(struct table *t, const char *label, const char *which,
 		       size_t from, size_t to)
 {
 	struct row *r = table_add(t, label, "", FIG_COUNT);
 
 	for (size_t c = 0; c < t->nr_cols; c++) {
-		const json_t *a = jpath(t->sums[c], "alloc_orders");
+		const json_t *a = json_object_get(t->sums[c], "allocations");
+
+		if (!a)
+			a = json_object_get(t->sums[c], "alloc_orders");
 
 		a = json_object_get(a, which);
 		if (!json_is_array(a) || json_array_size(a) <= from)
@@ -479,17 +503,17 @@ static void build_high_order(struct table *t)
 }
 
 /*
- * zones[i].frag.{mean,final}.{unusable_index[9], score} per zone: the
- * compaction module's time-weighted means and final values.
+ * frag[i].{mean,final}.{unusable_index[9], score} per zone: the
+ * time-weighted means and final values of the fragmentation samples.
  */
 static void build_frag(struct table *t)
 {
 	static const struct { const char *label, *path; enum fig_kind k; }
 	figs[] = {
-		{ "unusable index o9 (mean)", "frag.mean.unusable_index.9", FIG_INDEX },
-		{ "unusable index o9 (final)", "frag.final.unusable_index.9", FIG_INDEX },
-		{ "frag score (mean)", "frag.mean.score", FIG_INDEX },
-		{ "frag score (final)", "frag.final.score", FIG_INDEX },
+		{ "unusable index o9 (mean)", "mean.unusable_index.9", FIG_INDEX },
+		{ "unusable index o9 (final)", "final.unusable_index.9", FIG_INDEX },
+		{ "frag score (mean)", "mean.score", FIG_INDEX },
+		{ "frag score (final)", "final.score", FIG_INDEX },
 	};
 	const char *zones[16];
 	size_t nz = zone_names(t, zones, ARRAY_SIZE(zones));
@@ -504,7 +528,7 @@ static void build_frag(struct table *t)
 				 figs[f].label);
 			r = table_add(t, label, "", figs[f].k);
 			for (size_t c = 0; c < t->nr_cols; c++)
-				r->cells[c].have = jnum(zone_of(t->sums[c],
+				r->cells[c].have = jnum(frag_of(t->sums[c],
 					zones[z]), figs[f].path, &r->cells[c].v);
 		}
 }

@@ -555,10 +555,15 @@ static json_t *hand_doc(void)
 		"   \"pgscan_direct\": 10, \"pgsteal_direct\": 5, \"oom_kill\": 2,"
 		"   \"compact_success\": 3, \"compact_fail\": 1},"
 		"  \"zones\": [{\"zone\": \"Normal\", \"watermark_crossings\":"
-		"   {\"min\": {\"down\": 2, \"up\": 2}},"
-		"   \"frag\": {\"mean\": {\"unusable_index\": [0,0,0,0,0,0,0,0,0,"
-		"    0.25,0.5], \"score\": 12.5}, \"final\": {\"unusable_index\":"
-		"    [0,0,0,0,0,0,0,0,0,0.875,1], \"score\": 40}}}]}},"
+		"   {\"min\": {\"down\": 2, \"up\": 2}}}],"
+		"  \"frag\": [{\"nid\": 0, \"zone\": \"Normal\", \"mean\":"
+		"   {\"unusable_index\": [0,0,0,0,0,0,0,0,0,0.25,0.5],"
+		"    \"score\": 12.5}, \"final\": {\"unusable_index\":"
+		"    [0,0,0,0,0,0,0,0,0,0.875,1], \"score\": 40}}],"
+		"  \"allocations\": {\"fail\": [0,1,0,0,0,0,0,0,0,6,0],"
+		"   \"success\": [9,0,0,0,0,0,0,0,0,3,0]},"
+		"  \"alloc_orders\": {\"fail\": [0,0,0,0,0,0,0,0,0,0,0],"
+		"   \"success\": [0,0,0,0,0,0,0,0,0,0,0]}}},"
 		" {\"name\": \"broken\", \"error\": \"x.json: nope\"}]}", 0, &jerr);
 
 	ck_assert_msg(doc != NULL, "%s", jerr.text);
@@ -607,10 +612,15 @@ START_TEST(test_csv_of_hand_made_summaries)
 	assert_field(csv, "Normal unusable index o9 (mean)", 4, "0.250");
 	assert_field(csv, "Normal unusable index o9 (final)", 4, "0.875");
 	assert_field(csv, "Normal frag score (final)", 4, "40.000");
+	/* per-order counts from "allocations" where a summary has it */
+	assert_field(csv, "failed (order >= 1)", 4, "7");
+	assert_field(csv, "failed (order 9)", 4, "6");
+	assert_field(csv, "succeeded (order >= 1)", 4, "3");
+	assert_field(csv, "failed (order 9)", 3, "");
 	/* figures neither summary has are left out, sections too */
 	ck_assert_ptr_null(strstr(csv, "pgfault"));
 	ck_assert_ptr_null(strstr(csv, "stalls"));
-	ck_assert_ptr_null(strstr(csv, "high-order"));
+	ck_assert_ptr_null(strstr(csv, "thp_fault_alloc"));
 	free(csv);
 	json_decref(doc);
 }
