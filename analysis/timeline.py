@@ -285,8 +285,9 @@ def plot(tl, trace, out_dir):
                              gridspec_kw={"height_ratios": heights})
     for ax, (name, zoom, _) in zip(axes, panels):
         zone_panel(ax, tl, name, info.get(name, {}), t_span_s, zoom)
-        ax.legend(loc="center left", bbox_to_anchor=(1.005, 0.5),
-                  markerscale=1.5)
+        if not zoom:  # a zoom panel follows its zone's panel: one legend
+            ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1),
+                      markerscale=1.5)
     activity_panel(axes[-2], tl, t_span_s)
     refault_panel(axes[-1], tl, t_span_s)
     axes[-1].set_xlim(0, t_span_s if t_span_s > 0 else 1)

@@ -101,10 +101,92 @@ if [ $st -eq 130 ] && [ "$(json_get "$T/int.json" 'j["complete"]')" = "False" ] 
    grep -q "interrupted after" "$T/err" && "$PY" tests/validate_log.py "$T/int.log" >/dev/null 2>&1; then
 	ok "SIGINT: exit 130, complete=false, valid log"; else echo "     exit $st" >>"$T/err"; ko "SIGINT: exit 130, complete=false, valid log"; fi
 
+# --- mmsim compare: the json holds exactly the summaries single runs write
+"$MMSIM" compare "$SAMPLE" $DEMO --vary reclaim.policy=lru,fifo --format json -o "$T/cmp.json" --quiet 2>"$T/err"
+st=$?
+"$MMSIM" run "$SAMPLE" $DEMO --set reclaim.policy=lru --summary "$T/cmp-lru.json" --quiet 2>>"$T/err"
+"$MMSIM" run "$SAMPLE" $DEMO --set reclaim.policy=fifo --summary "$T/cmp-fifo.json" --quiet 2>>"$T/err"
+if [ $st -eq 0 ] && "$PY" -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+names = [c["name"] for c in doc["configs"]]
+assert names == ["policy=lru", "policy=fifo"], names
+for c, f in zip(doc["configs"], sys.argv[2:]):
+    assert c["summary"] == json.load(open(f)), c["name"]
+' "$T/cmp.json" "$T/cmp-lru.json" "$T/cmp-fifo.json" 2>>"$T/err"; then
+	ok "compare json: the summaries of single runs, in the order given"; else ko "compare json: the summaries of single runs, in the order given"; fi
+
+"$MMSIM" compare --from "$T/cmp.json" --format csv -o "$T/cmp.csv" 2>"$T/err"
+if "$PY" -c '
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+rows = {r[1]: r for r in csv.reader(open(sys.argv[2]))}
+for i, c in enumerate(doc["configs"]):
+    v = c["summary"]["vmstat"]
+    for k in ("pgscan_kswapd", "pgsteal_direct", "workingset_refault_file", "kswapd_wake"):
+        assert int(rows[k][2 + 2 * i if i else 3]) == v[k], (c["name"], k)
+' "$T/cmp.json" "$T/cmp.csv" 2>>"$T/err"; then
+	ok "compare csv: the table's numbers are the summaries'"; else ko "compare csv: the table's numbers are the summaries'"; fi
+
+printf '{"reclaim": {"swappiness": 300}}\n' >"$T/bad-cfg.json"
+"$MMSIM" compare "$SAMPLE" $DEMO --config configs/default.json --config "$T/bad-cfg.json" -o "$T/cmp.txt" --quiet 2>"$T/err"
+st=$?
+if [ $st -eq 2 ] && grep -q "bad-cfg.json: .*reclaim.swappiness" "$T/err" &&
+   grep -q "failed: bad-cfg.json" "$T/cmp.txt" && grep -q "^  pgscan_kswapd" "$T/cmp.txt"; then
+	ok "compare: a bad config is named, exit 2, the others still shown"; else echo "     exit $st" >>"$T/err"; ko "compare: a bad config is named, exit 2, the others still shown"; fi
+cat "$SAMPLE" | "$MMSIM" compare - $DEMO --vary reclaim.policy=lru,fifo --format json -o "$T/cmp-stdin.json" --quiet 2>"$T/err"
+if cmp -s "$T/cmp.json" "$T/cmp-stdin.json"; then ok "compare from stdin: the same document"; else ko "compare from stdin: the same document"; fi
+expect_fail "compare: --vary without values" 2 "expected KEY=V1,V2" "$MMSIM" compare "$SAMPLE" --vary reclaim.policy
+
+# --- analysis scripts write valid PNGs (signature, IHDR, non-empty image)
+png_ok() {
+	"$PY" -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+w, h = struct.unpack(">II", d[16:24])
+sys.exit(0 if d[:8] == b"\x89PNG\r\n\x1a\n" and d[12:16] == b"IHDR" and w > 100 and h > 100 else 1)
+' "$1" 2>/dev/null
+}
+"$GEN" --rows 20000 --hot 3000 --file-pages 8000 --seed 3 >"$T/small.csv"
+"$MMSIM" run "$T/small.csv" --set memory.pages=2048 --log "$T/small.log" --quiet >/dev/null 2>"$T/err"
+for s in timeline refaults; do
+	rm -f "$T/plots/$s.png"
+	if "$PY" analysis/$s.py "$T/small.log" -o "$T/plots" >"$T/out" 2>"$T/err" && png_ok "$T/plots/$s.png"; then
+		ok "analysis/$s.py writes a PNG"; else ko "analysis/$s.py writes a PNG"; fi
+done
+# frag.py on a hand-written log with frag and compaction events (any build)
+{
+	echo '{"t":0,"ev":"header","schema_version":1,"mmsim":"0.1","trace_format":"csv","config":{"reclaim":{"policy":"lru","swappiness":60},"memory":{"pages":4096},"machine":{"zones":[{"zone":"Normal","min":20,"low":25,"high":30,"managed_pages":4096}]}}}'
+	t=0
+	for u in 0.000 0.125 0.500 0.875 1.000; do
+		t=$((t + 1000000))
+		echo "{\"t\":$t,\"ev\":\"frag\",\"nid\":0,\"zone\":\"Normal\",\"why\":\"timer\",\"free_pages\":900,\"free_blocks\":[4,2,1,1,1,1,1,1,0,0,0],\"unusable_index\":[0.000,0.004,0.009,0.018,0.036,0.071,0.142,0.284,0.569,$u,1.000],\"extfrag_index\":[-1.000,-1.000,-1.000,-1.000,-1.000,-1.000,-1.000,-1.000,-1.000,0.944,0.972],\"score\":$((t / 100000)),\"node_score\":$((t / 100000))}"
+	done
+	echo '{"t":5500000,"ev":"mm_compaction_begin","zone_start":0,"migrate_pfn":0,"free_pfn":4095,"zone_end":4096,"mode":"sync","nid":0,"zone":"Normal","order":9,"trigger":"direct","pid":7}'
+	echo '{"t":5500000,"ev":"mm_compaction_end","zone_start":0,"migrate_pfn":512,"free_pfn":3584,"zone_end":4096,"mode":"sync","status":"success","nid":0,"zone":"Normal","order":9,"trigger":"direct","pid":7,"migrate_scanned":512,"free_scanned":512,"isolated":40,"migrated":40,"failed":0,"duration_ns":300000}'
+	echo '{"t":6000000,"ev":"an_event_from_the_future","x":1}'
+} >"$T/frag.log"
+if "$PY" analysis/frag.py "$T/frag.log" -o "$T/plots" >"$T/out" 2>"$T/err" && png_ok "$T/plots/frag-Normal.png"; then
+	ok "analysis/frag.py writes a PNG"; else ko "analysis/frag.py writes a PNG"; fi
+if [ "$(json_get "$T/a.json" '"frag" in j')" = "False" ]; then
+	expect_fail "analysis/frag.py: no frag events, exit 1 and why" 1 "no frag events" "$PY" analysis/frag.py "$T/small.log" -o "$T/plots-none"
+	[ ! -d "$T/plots-none" ] && ok "analysis/frag.py: nothing written without frag events" || ko "analysis/frag.py: nothing written without frag events"
+fi
+if "$PY" analysis/compare.py "$T/cmp.json" -o "$T/plots" >"$T/out" 2>"$T/err" &&
+   png_ok "$T/plots/compare.png" && png_ok "$T/plots/compare-relative.png"; then
+	ok "analysis/compare.py writes two PNGs"; else ko "analysis/compare.py writes two PNGs"; fi
+printf '{"t":0,"ev":"watermark"}\n' >"$T/nohdr.log"
+expect_fail "analysis: a log without its header is refused" 2 "nohdr.log:1: .*header" "$PY" analysis/timeline.py "$T/nohdr.log" -o "$T/plots"
+
 # --- the sanitizer build replays the sample cleanly
 if [ -x "$ASAN" ]; then
 	if "$ASAN" run "$SAMPLE" $DEMO --log "$T/asan.log" --summary "$T/asan.json" --quiet 2>"$T/err" &&
 	   cmp -s "$T/asan.json" "$T/a.json"; then ok "ASan/UBSan build: clean and same summary"; else ko "ASan/UBSan build: clean and same summary"; fi
+fi
+
+if [ -x "$ASAN" ]; then
+	if "$ASAN" compare "$SAMPLE" $DEMO --vary reclaim.policy=lru,fifo --format json -o "$T/asan-cmp.json" --quiet 2>"$T/err" &&
+	   cmp -s "$T/asan-cmp.json" "$T/cmp.json"; then ok "ASan/UBSan build: compare clean and the same document"; else ko "ASan/UBSan build: compare clean and the same document"; fi
 fi
 
 echo "e2e: $pass passed, $fail failed"
