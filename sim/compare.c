@@ -18,7 +18,9 @@
  * is named after its config file (the base name, or the path as given when
  * two base names are equal; "defaults" without --config) followed by its
  * --vary assignments with the key's last component ("swappiness=0", or the
- * whole key when two --vary keys end alike); equal names get "#2", "#3".
+ * whole key when two --vary keys end alike); with a single config (or none)
+ * and --vary, the config is the same in every column and only the --vary
+ * part names it. Equal names get "#2", "#3".
  * The first column is the baseline of the percent changes.
  *
  * Workers. Configs are loaded and checked in this process first, so a bad
@@ -352,8 +354,10 @@ static int label_vary(struct cmp_opts *o)
 
 static const char *config_label(const struct cmp_opts *o, size_t i)
 {
+	if (o->nr_configs <= 1 && o->nr_vary)
+		return NULL;	/* the same for every column: say it once */
 	if (!o->nr_configs)
-		return o->nr_vary ? NULL : "defaults";
+		return "defaults";
 	for (size_t j = 0; j < o->nr_configs; j++)
 		if (strcmp(o->configs[j], o->configs[i]) &&
 		    !strcmp(base_name(o->configs[j]), base_name(o->configs[i])))

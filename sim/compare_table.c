@@ -769,11 +769,22 @@ static void measure(const struct table *t, struct widths *w)
 	}
 }
 
+/* A line without the blanks that pad text cells at its end. */
+static void write_trimmed(FILE *f, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && line[n - 1] == ' ')
+		n--;
+	fprintf(f, "%.*s\n", (int)n, line);
+}
+
 static void write_text(FILE *f, const struct table *t, const json_t *doc,
 		       const struct compare_out *o)
 {
 	struct widths w;
-	char cell[256];
+	char cell[256], line[8192];
+	size_t len;
 
 	write_heading(f, t, o, false);
 	measure(t, &w);
@@ -788,12 +799,14 @@ static void write_text(FILE *f, const struct table *t, const json_t *doc,
 			fprintf(f, "%s\n", r->section);
 			continue;
 		}
-		fprintf(f, "  %-*s %-*s", w.label - 2, r->label, w.unit, r->unit);
-		for (size_t c = 0; c < t->nr_cols; c++) {
+		len = (size_t)snprintf(line, sizeof(line), "  %-*s %-*s",
+				       w.label - 2, r->label, w.unit, r->unit);
+		for (size_t c = 0; c < t->nr_cols && len < sizeof(line); c++) {
 			format_cell(r, c, w.value, w.change, cell, sizeof(cell));
-			fprintf(f, "  %*s", w.col[c], cell);
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+						"  %*s", w.col[c], cell);
 		}
-		fprintf(f, "\n");
+		write_trimmed(f, line);
 	}
 	free(w.col);
 	if (json_array_size(configs_of(doc)) > t->nr_cols) {

@@ -258,7 +258,7 @@ END_TEST
 START_TEST(test_table_numbers_are_the_summaries)
 {
 	const char *trace, *out = tmp_path("out.csv");
-	const char *sets[] = { "memory.pages=1024" };
+	const char *sets[] = { "memory.pages=1024", "reclaim.policy=lru" };
 	const char *sets_b[] = { "memory.pages=1024", "reclaim.policy=fifo" };
 	json_t *sa, *sb;
 	char *csv, want[64];
@@ -273,7 +273,7 @@ START_TEST(test_table_numbers_are_the_summaries)
 		ck_assert_int_eq(run_compare(args, NULL), 0);
 	}
 	csv = read_file(out);
-	sa = single_summary(trace, NULL, sets, 1);
+	sa = single_summary(trace, NULL, sets, 2);
 	sb = single_summary(trace, NULL, sets_b, 2);
 	/* columns: section, figure, unit, policy=lru, policy=fifo, change */
 	ck_assert_msg(!strncmp(csv, "section,figure,unit,policy=lru,policy=fifo,"
