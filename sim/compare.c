@@ -35,6 +35,9 @@
  * trace row that is bad for every config, costs that column only, and the
  * table keeps the order the columns were given, not the order workers end.
  *
+ * While workers run, a progress line (done, running, elapsed seconds) goes
+ * to stderr when it is a terminal, unless --quiet.
+ *
  * SIGINT or SIGTERM stops every running worker early (their summaries say
  * "complete": false), starts no new ones, and prints what there is.
  *
@@ -646,10 +649,31 @@ static void pool_fill(struct pool *p, const struct cmp_opts *o,
 	}
 }
 
+/*
+ * Waits for a worker to end. With a progress line, polls every 100 ms so
+ * the elapsed time keeps moving during long replays.
+ */
+static pid_t pool_wait(const struct pool *p, int *st)
+{
+	const struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+	unsigned ticks = 0;
+	pid_t pid;
+
+	if (!p->progress)
+		return waitpid(-1, st, 0);
+	while ((pid = waitpid(-1, st, WNOHANG)) == 0) {
+		if (nanosleep(&tick, NULL) != 0 && compare_stop)
+			return -1;	/* EINTR: the caller passes the stop on */
+		if (++ticks % 10 == 0)
+			pool_progress(p);
+	}
+	return pid;
+}
+
 static void pool_reap(struct pool *p, const char *spool)
 {
 	int st;
-	pid_t pid = waitpid(-1, &st, 0);
+	pid_t pid = pool_wait(p, &st);
 
 	if (pid < 0) {
 		if (errno == ECHILD)
