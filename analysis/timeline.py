@@ -158,6 +158,15 @@ def above_high_spans(crossings, t_end):
     return spans
 
 
+def logs_watermarks(header):
+    """Whether the log was written with watermark events on (log.events
+    "all", or a list naming "watermark")."""
+    events = header.get("config", {}).get("log", {}).get("events", "")
+    if isinstance(events, list):
+        events = ",".join(str(e) for e in events)
+    return "all" in str(events) or "watermark" in str(events)
+
+
 def zone_panel(ax, tl, zone, z_info, t_span_s, zoom):
     pts = tl.free.get(zone, [])
     marks = {m: z_info.get(m) for m in ("min", "low", "high")}
@@ -206,7 +215,11 @@ def zone_panel(ax, tl, zone, z_info, t_span_s, zoom):
                 transform=ax.transAxes, ha="right", va="top", fontsize=8,
                 color="#555555", bbox=dict(fc="white", ec="none", alpha=0.8))
     elif not pts:
-        ax.text(0.5, 0.5, "no free-page samples for this zone in the log",
+        ax.text(0.5, 0.5, "no watermark crossing was logged for this zone: "
+                "its free pages never crossed a mark\n(the count itself is "
+                "logged only at crossings and frag samples)"
+                if logs_watermarks(tl.header) and marks["high"] is not None
+                else "no free-page samples for this zone in the log",
                 transform=ax.transAxes, ha="center", va="center")
 
 
