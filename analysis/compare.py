@@ -26,7 +26,8 @@ import argparse
 import math
 import sys
 
-import mmsimlog
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import mmsimlog  # noqa: E402
 from mmsimlog import jget
 
 PROG = "compare.py"

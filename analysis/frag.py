@@ -31,7 +31,8 @@ to draw: the script says so on stderr and exits 1, writing nothing.
 import argparse
 import sys
 
-import mmsimlog
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import mmsimlog  # noqa: E402
 
 PROG = "frag.py"
 WANTED = {

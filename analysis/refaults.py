@@ -22,8 +22,10 @@ A log without refault events (no reclaim happened, or log.events without
 
 import argparse
 import math
+import sys
 
-import mmsimlog
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import mmsimlog  # noqa: E402
 
 PROG = "refaults.py"
 COLOURS = {"anon": "#d62728", "file": "#1f77b4"}

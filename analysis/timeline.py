@@ -32,7 +32,8 @@ Times are simulated (trace) time in seconds since the trace's start.
 import argparse
 import sys
 
-import mmsimlog
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import mmsimlog  # noqa: E402
 
 PROG = "timeline.py"
 MARK_COLOURS = {"min": "#d62728", "low": "#ff7f0e", "high": "#2ca02c"}
