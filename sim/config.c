@@ -80,7 +80,21 @@ static const char *const log_event_names[NR_LOG_EVENTS + 1] = {
 	[LOG_EV_EXTFRAG] = "extfrag",
 	[LOG_EV_COMPACTION] = "compaction",
 	[LOG_EV_FRAG] = "frag",
+	[LOG_EV_PLACEMENT] = "placement",
 	NULL,
+};
+
+/* Same order as enum placement_mode, placement_initial, thp_defrag. */
+static const char *const placement_mode_names[] = {
+	"simulate", "trace", NULL,
+};
+
+static const char *const placement_initial_names[] = {
+	"free", "fill", "snapshot", NULL,
+};
+
+static const char *const thp_defrag_names[] = {
+	"always", "defer", "defer+madvise", "madvise", "never", NULL,
 };
 
 /* Same order as enum wmark_mode. */
@@ -157,6 +171,14 @@ static int set_sub_wmark_zones(struct cfg_ctx *c, const char *sub, json_t *v,
 static json_t *wmark_zones_to_json(const struct config *cfg);
 static int parse_log_events(struct cfg_ctx *c, json_t *v, const char *path);
 static json_t *log_events_to_json(const struct config *cfg);
+static json_t *duration_to_json(uint64_t ns, uint64_t unit_ns);
+static int parse_compact_memory(struct cfg_ctx *c, json_t *v,
+				const char *path);
+static json_t *compact_memory_to_json(const struct config *cfg);
+static int parse_pagetypeinfo(struct cfg_ctx *c, json_t *v, const char *path);
+static json_t *pagetypeinfo_to_json(const struct config *cfg);
+static int parse_buddyinfo(struct cfg_ctx *c, json_t *v, const char *path);
+static json_t *buddyinfo_to_json(const struct config *cfg);
 
 static const struct config_key key_table[] = {
 	{ .path = "memory.pages", .type = KEY_UINT, FIELD(memory_pages),
@@ -333,17 +355,136 @@ static const struct config_key key_table[] = {
 		 "to be calibrated.",
 	  .models = "mm/filemap.c: filemap_fault(), "
 		    "mm/memory.c: do_swap_page()" },
+	{ .path = "cost.migrate_ns", .type = KEY_DURATION,
+	  FIELD(migrate_cost_ns), .min = 0, .max = COST_MAX_NS,
+	  .unit_ns = 1, .unit = "ns", .def = "5000",
+	  .doc = "Simulated time per page compaction migrates: unmap, TLB "
+		 "flush, 4 KiB copy, remap. Assumption, to be calibrated.",
+	  .models = "mm/migrate.c: migrate_pages()" },
+	{ .path = "cost.compact_scan_ns", .type = KEY_DURATION,
+	  FIELD(compact_scan_cost_ns), .min = 0, .max = COST_MAX_NS,
+	  .unit_ns = 1, .unit = "ns", .def = "20",
+	  .doc = "Simulated time per page a compaction scanner looks at "
+		 "(compact_migrate_scanned + compact_free_scanned). "
+		 "Assumption, to be calibrated.",
+	  .models = "mm/compaction.c: isolate_migratepages_block(), "
+		    "isolate_freepages_block()" },
+	{ .path = "compaction.policy", .type = KEY_NAME,
+	  FIELD(compaction_policy), .unit = "", .def = "\"kernel\"",
+	  .doc = "Compaction policy by registry name (mmsim policies): "
+		 "kernel (two scanners, deferral, kcompactd, proactive) or "
+		 "none (a kernel without CONFIG_COMPACTION).",
+	  .models = "mm/compaction.c (each policy cites its own)" },
+	{ .path = "compaction.proactiveness", .type = KEY_UINT,
+	  FIELD(compaction_proactiveness), .min = 0, .max = 100, .unit = "",
+	  .def = "20",
+	  .doc = "How hard kcompactd compacts in the background: it starts "
+		 "when the node's fragmentation score exceeds "
+		 "max(100 - proactiveness, 5) + 10 and stops each zone at "
+		 "max(100 - proactiveness, 5); 0 turns it off.",
+	  .models = "vm.compaction_proactiveness; "
+		    "mm/compaction.c: should_proactive_compact_node()" },
+	{ .path = "compaction.extfrag_threshold", .type = KEY_UINT,
+	  FIELD(extfrag_threshold), .min = 0, .max = 1000, .unit = "1/1000",
+	  .def = "500",
+	  .doc = "Costly orders (> 3) are not compacted while the "
+		 "fragmentation index is in 0..threshold: the failure is "
+		 "then for lack of memory, which reclaim must fix.",
+	  .models = "vm.extfrag_threshold; "
+		    "mm/compaction.c: compaction_suitable()" },
+	{ .path = "compaction.compact_memory_ms", .type = KEY_SPECIAL,
+	  .type_doc = "number or \"none\"", .range_doc = ">= 0, or none",
+	  .unit = "ms of trace time", .def = "\"none\"",
+	  .doc = "Runs `echo 1 > /proc/sys/vm/compact_memory` (every zone, "
+		 "whole zone, sync) this long after the first row; none: "
+		 "never.",
+	  .models = "vm.compact_memory; mm/compaction.c: compact_node()",
+	  .parse = parse_compact_memory, .to_json = compact_memory_to_json },
+	{ .path = "kcompactd.enabled", .type = KEY_BOOL,
+	  FIELD(kcompactd_enabled), .unit = "", .def = "true",
+	  .doc = "Whether kcompactd runs (woken by kswapd, and for proactive "
+		 "compaction); without it only direct compaction compacts.",
+	  .models = "mm/compaction.c: kcompactd(), wakeup_kcompactd()" },
+	{ .path = "kcompactd.interval_ms", .type = KEY_DURATION,
+	  FIELD(kcompactd_interval_ns), .min = 1, .max = NAP_MAX_MS,
+	  .unit_ns = 1000000, .unit = "ms", .def = "500",
+	  .doc = "How often kcompactd checks the fragmentation score for "
+		 "proactive compaction (64 times that after a run that did "
+		 "not lower it).",
+	  .models = "mm/compaction.c: HPAGE_FRAG_CHECK_INTERVAL_MSEC" },
+	{ .path = "placement.mode", .type = KEY_CHOICE,
+	  FIELD(placement_mode), .choices = placement_mode_names, .unit = "",
+	  .def = "\"simulate\"",
+	  .doc = "Where `alloc` rows land. simulate: mmsim's buddy allocator "
+		 "places them (the recorded pfn only tells which allocation "
+		 "a free releases); trace: on the recorded pfn, when free.",
+	  .models = "kmem:mm_page_alloc / mm_page_free replay" },
+	{ .path = "placement.initial", .type = KEY_CHOICE,
+	  FIELD(placement_initial), .choices = placement_initial_names,
+	  .unit = "", .def = "\"free\"",
+	  .doc = "Memory before the first row. free: all free, as after "
+		 "boot; fill: placement.fill_percent of each zone in use as "
+		 "single movable pages at random pfns; snapshot: free blocks "
+		 "and pageblock types from placement.pagetypeinfo / "
+		 "placement.buddyinfo, the rest in use.",
+	  .models = "/proc/buddyinfo, /proc/pagetypeinfo" },
+	{ .path = "placement.fill_percent", .type = KEY_UINT,
+	  FIELD(fill_percent), .min = 0, .max = 100, .unit = "percent",
+	  .def = "50",
+	  .doc = "placement.initial fill: share of each zone's pages in use "
+		 "before the trace, one movable page at a time at pfns "
+		 "drawn by a fixed-seed generator (scattered free memory).",
+	  .models = "-" },
+	{ .path = "placement.pagetypeinfo", .type = KEY_SPECIAL,
+	  .type_doc = "path or \"none\"", .range_doc = "a readable file",
+	  .unit = "", .def = "\"none\"",
+	  .doc = "A copy of /proc/pagetypeinfo taken before the trace "
+		 "(capture.sh writes NAME.pagetypeinfo.before), for "
+		 "placement.initial snapshot: free blocks per order and "
+		 "type, pageblocks per type.",
+	  .models = "mm/vmstat.c: pagetypeinfo_show()",
+	  .parse = parse_pagetypeinfo, .to_json = pagetypeinfo_to_json },
+	{ .path = "placement.buddyinfo", .type = KEY_SPECIAL,
+	  .type_doc = "path or \"none\"", .range_doc = "a readable file",
+	  .unit = "", .def = "\"none\"",
+	  .doc = "A copy of /proc/buddyinfo taken before the trace, for "
+		 "placement.initial snapshot: alone, free blocks per order "
+		 "(all movable); with pagetypeinfo, the exact totals where "
+		 "pagetypeinfo printed >100000.",
+	  .models = "mm/vmstat.c: frag_show()",
+	  .parse = parse_buddyinfo, .to_json = buddyinfo_to_json },
+	{ .path = "thp.enabled", .type = KEY_BOOL, FIELD(thp_enabled),
+	  .unit = "", .def = "false",
+	  .doc = "Anonymous faults in a 2 MiB region with nothing mapped yet "
+		 "try an order-9 transparent huge page first, and fall back "
+		 "to a base page (thp_fault_alloc, thp_fault_fallback).",
+	  .models = "mm/huge_memory.c: do_huge_pmd_anonymous_page()" },
+	{ .path = "thp.defrag", .type = KEY_CHOICE, FIELD(thp_defrag),
+	  .choices = thp_defrag_names, .unit = "", .def = "\"madvise\"",
+	  .doc = "How hard a THP fault tries, for a region madvise()d "
+		 "MADV_HUGEPAGE: always and madvise reclaim and compact "
+		 "directly, defer only wakes kswapd/kcompactd, never does "
+		 "neither.",
+	  .models = "/sys/kernel/mm/transparent_hugepage/defrag; "
+		    "mm/huge_memory.c: vma_thp_gfp_mask()" },
 	{ .path = "log.events", .type = KEY_SPECIAL,
 	  .type_doc = "\"all\" or array of names",
 	  .range_doc = "watermark, refault, kswapd, direct_reclaim, oom, "
-		       "shrink, alloc_fail, extfrag, compaction, frag; "
-		       "[] or \"none\" for none",
+		       "shrink, alloc_fail, extfrag, compaction, frag, "
+		       "placement; [] or \"none\" for none",
 	  .unit = "", .def = "\"all\"",
 	  .doc = "Event kinds written to the JSON Lines log. --set takes a "
 		 "comma list: --set log.events=watermark,refault.",
 	  .models = "the vmscan, compaction and kmem tracepoints named in "
 		    "each event",
 	  .parse = parse_log_events, .to_json = log_events_to_json },
+	{ .path = "log.frag_interval_ms", .type = KEY_DURATION,
+	  FIELD(frag_interval_ns), .min = 0, .max = NAP_MAX_MS,
+	  .unit_ns = 1000000, .unit = "ms", .def = "100",
+	  .doc = "Period of the fragmentation samples (frag events, and the "
+		 "summary's time-weighted means), in trace time; 0: only at "
+		 "the begin and end of compaction runs.",
+	  .models = "/sys/kernel/debug/extfrag/{unusable,extfrag}_index" },
 };
 
 /* ---- messages ---------------------------------------------------------- */
@@ -1393,6 +1534,66 @@ static json_t *log_events_to_json(const struct config *cfg)
 	return a;
 }
 
+/* ---- compaction.compact_memory_ms, placement.* paths ----------------- */
+
+static int parse_compact_memory(struct cfg_ctx *c, json_t *v, const char *path)
+{
+	const char *s = json_string_value(v);
+	double d = json_number_value(v);
+
+	if (s && strcmp(s, "none") == 0) {
+		c->cfg->compact_memory_ns = -1;
+		return 0;
+	}
+	if (!json_is_number(v) || d < 0 || d > 1e12)
+		return cfg_fail_got(c, path, v, "a number of ms >= 0, or "
+				    "\"none\"");
+	c->cfg->compact_memory_ns = (int64_t)llround(d * 1e6);
+	return 0;
+}
+
+static json_t *compact_memory_to_json(const struct config *cfg)
+{
+	if (cfg->compact_memory_ns < 0)
+		return json_string("none");
+	return duration_to_json((uint64_t)cfg->compact_memory_ns, 1000000);
+}
+
+/* "none" or a path; a file is only opened when the machine is built. */
+static int parse_path(struct cfg_ctx *c, json_t *v, const char *path,
+		      char out[CONFIG_PATH_MAX])
+{
+	const char *s = json_string_value(v);
+
+	if (!s || !*s || strlen(s) >= CONFIG_PATH_MAX)
+		return cfg_fail_got(c, path, v, "a file path of 1..%d "
+				    "characters, or \"none\"",
+				    CONFIG_PATH_MAX - 1);
+	snprintf(out, CONFIG_PATH_MAX, "%s", strcmp(s, "none") ? s : "");
+	return 0;
+}
+
+static int parse_pagetypeinfo(struct cfg_ctx *c, json_t *v, const char *path)
+{
+	return parse_path(c, v, path, c->cfg->pagetypeinfo_path);
+}
+
+static json_t *pagetypeinfo_to_json(const struct config *cfg)
+{
+	return json_string(*cfg->pagetypeinfo_path ? cfg->pagetypeinfo_path :
+			   "none");
+}
+
+static int parse_buddyinfo(struct cfg_ctx *c, json_t *v, const char *path)
+{
+	return parse_path(c, v, path, c->cfg->buddyinfo_path);
+}
+
+static json_t *buddyinfo_to_json(const struct config *cfg)
+{
+	return json_string(*cfg->buddyinfo_path ? cfg->buddyinfo_path : "none");
+}
+
 /* ---- public: defaults, file, --set -------------------------------------- */
 
 static void apply_default(struct config *cfg, const struct config_key *k)
@@ -1703,6 +1904,13 @@ int config_finalize(struct config *cfg, char *err, size_t errlen)
 		for (int w = 0; w < NR_WMARK; w++)
 			z->wmark[w] = explicit_marks ?
 				      cfg->explicit_wmark[z->type][w] : 0;
+	}
+	if (cfg->placement_initial == PLACEMENT_INITIAL_SNAPSHOT &&
+	    !*cfg->pagetypeinfo_path && !*cfg->buddyinfo_path) {
+		snprintf(err, errlen, "placement.initial: got \"snapshot\" "
+			 "without a file, expected placement.pagetypeinfo or "
+			 "placement.buddyinfo to name one");
+		return -1;
 	}
 	return check_min_free_kbytes(cfg, err, errlen);
 }

@@ -25,6 +25,27 @@
 
 #define CONFIG_NAME_MAX 32
 
+enum placement_mode {
+	PLACEMENT_SIMULATE,	/* the buddy allocator places `alloc` rows */
+	PLACEMENT_TRACE,	/* `alloc` rows land on their recorded pfn */
+};
+
+enum placement_initial {
+	PLACEMENT_INITIAL_FREE,		/* every page free, as after boot */
+	PLACEMENT_INITIAL_FILL,		/* placement.fill_percent in use */
+	PLACEMENT_INITIAL_SNAPSHOT,	/* from pagetypeinfo/buddyinfo files */
+};
+
+enum thp_defrag {	/* /sys/kernel/mm/transparent_hugepage/defrag */
+	THP_DEFRAG_ALWAYS,
+	THP_DEFRAG_DEFER,
+	THP_DEFRAG_DEFER_MADVISE,
+	THP_DEFRAG_MADVISE,
+	THP_DEFRAG_NEVER,
+};
+
+#define CONFIG_PATH_MAX 1024
+
 enum wmark_mode {
 	WMARK_MODE_KERNEL,	/* computed from min_free_kbytes, scale factor */
 	WMARK_MODE_EXPLICIT,	/* given per zone in watermarks.zones */
@@ -50,6 +71,7 @@ enum log_event {
 	LOG_EV_EXTFRAG,		/* mm_page_alloc_extfrag */
 	LOG_EV_COMPACTION,	/* mm_compaction_begin / _end, kcompactd */
 	LOG_EV_FRAG,		/* periodic fragmentation snapshot */
+	LOG_EV_PLACEMENT,	/* trace alloc/free not applied as recorded */
 	NR_LOG_EVENTS
 };
 
@@ -85,8 +107,30 @@ struct config {
 	uint64_t writeback_cost_ns;	/* per dirty file page written back */
 	uint64_t major_fault_cost_ns;	/* per major fault (read-in, swap-in) */
 
+	/* compaction */
+	char compaction_policy[CONFIG_NAME_MAX];	/* registry name */
+	unsigned compaction_proactiveness;	/* 0..100, default 20 */
+	unsigned extfrag_threshold;	/* 0..1000, default 500 */
+	bool kcompactd_enabled;
+	uint64_t kcompactd_interval_ns;	/* proactive check period, 500 ms */
+	int64_t compact_memory_ns;	/* manual compaction time, -1 = never */
+	uint64_t migrate_cost_ns;	/* per page migrated */
+	uint64_t compact_scan_cost_ns;	/* per page a compaction scanner visits */
+
+	/* placement and the state before the trace */
+	enum placement_mode placement_mode;
+	enum placement_initial placement_initial;
+	unsigned fill_percent;		/* placement.initial fill: 0..100 */
+	char pagetypeinfo_path[CONFIG_PATH_MAX];	/* "" = none */
+	char buddyinfo_path[CONFIG_PATH_MAX];	/* "" = none */
+
+	/* transparent huge pages */
+	bool thp_enabled;
+	enum thp_defrag thp_defrag;
+
 	/* log */
 	uint32_t log_events;		/* 1 << enum log_event */
+	uint64_t frag_interval_ns;	/* frag sample period; 0 = runs only */
 
 	/* watermarks.zones as given, by zone type; copied into zones[].wmark
 	 * by config_finalize() when wmark_mode is explicit */

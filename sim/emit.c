@@ -661,3 +661,194 @@ void emit_shrink_active(struct emit *e, uint64_t t_ns,
 	FIELD_BOOL(l, "kswapd", s->kswapd);
 	record_end(e);
 }
+
+/* ---- compaction, fragmentation, placement ------------------------------ */
+
+/* An index x1000 as a JSON number with 3 decimals: -1000 -> -1.000. */
+static void line_milli(struct emit_line *l, int v)
+{
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)(int64_t)v : (uint64_t)v;
+	char frac[3];
+
+	if (v < 0)
+		line_raw(l, "-", 1);
+	line_u64(l, a / 1000);
+	frac[0] = (char)('0' + a % 1000 / 100);
+	frac[1] = (char)('0' + a % 100 / 10);
+	frac[2] = (char)('0' + a % 10);
+	line_raw(l, ".", 1);
+	line_raw(l, frac, 3);
+}
+
+static void line_u64_array(struct emit_line *l, const uint64_t *a, size_t n)
+{
+	line_raw(l, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			line_raw(l, ",", 1);
+		line_u64(l, a[i]);
+	}
+	line_raw(l, "]", 1);
+}
+
+static void line_milli_array(struct emit_line *l, const int *a, size_t n)
+{
+	line_raw(l, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			line_raw(l, ",", 1);
+		line_milli(l, a[i]);
+	}
+	line_raw(l, "]", 1);
+}
+
+#define FIELD_U64_ARRAY(l, k, a, n) \
+	(line_raw((l), QKEY(k)), line_u64_array((l), (a), (n)))
+#define FIELD_MILLI_ARRAY(l, k, a, n) \
+	(line_raw((l), QKEY(k)), line_milli_array((l), (a), (n)))
+
+/* The tracepoint's fields, shared by begin and end. */
+static void compaction_head(struct emit_line *l, const struct emit_compaction *c)
+{
+	FIELD_U64(l, "zone_start", c->zone_start);
+	FIELD_U64(l, "migrate_pfn", c->migrate_pfn);
+	FIELD_U64(l, "free_pfn", c->free_pfn);
+	FIELD_U64(l, "zone_end", c->zone_end);
+	if (c->sync)
+		FIELD_LIT(l, "mode", "sync");
+	else
+		FIELD_LIT(l, "mode", "async");
+}
+
+static void compaction_ids(struct emit_line *l, const struct emit_compaction *c)
+{
+	FIELD_INT(l, "nid", c->nid);
+	FIELD_STR(l, "zone", c->zone);
+	FIELD_INT(l, "order", c->order);
+	FIELD_STR(l, "trigger", c->trigger);
+	FIELD_U64(l, "pid", c->pid);
+}
+
+void emit_compaction_begin(struct emit *e, uint64_t t_ns,
+			   const struct emit_compaction *c)
+{
+	struct emit_line *l;
+
+	if (!emit_enabled(e, LOG_EV_COMPACTION))
+		return;
+	l = record_begin(e, t_ns, "mm_compaction_begin");
+	compaction_head(l, c);
+	compaction_ids(l, c);
+	record_end(e);
+}
+
+void emit_compaction_end(struct emit *e, uint64_t t_ns,
+			 const struct emit_compaction *c)
+{
+	struct emit_line *l;
+
+	if (!emit_enabled(e, LOG_EV_COMPACTION))
+		return;
+	SIM_BUG_ON(!c->status);
+	l = record_begin(e, t_ns, "mm_compaction_end");
+	compaction_head(l, c);
+	FIELD_STR(l, "status", c->status);
+	compaction_ids(l, c);
+	FIELD_U64(l, "migrate_scanned", c->migrate_scanned);
+	FIELD_U64(l, "free_scanned", c->free_scanned);
+	FIELD_U64(l, "isolated", c->isolated);
+	FIELD_U64(l, "migrated", c->migrated);
+	FIELD_U64(l, "failed", c->failed);
+	FIELD_U64(l, "duration_ns", c->duration_ns);
+	record_end(e);
+}
+
+void emit_kcompactd_wake(struct emit *e, uint64_t t_ns, int nid, int order,
+			 int highest_zoneidx)
+{
+	struct emit_line *l;
+
+	if (!emit_enabled(e, LOG_EV_COMPACTION))
+		return;
+	l = record_begin(e, t_ns, "mm_compaction_kcompactd_wake");
+	FIELD_INT(l, "nid", nid);
+	FIELD_INT(l, "order", order);
+	FIELD_INT(l, "highest_zoneidx", highest_zoneidx);
+	record_end(e);
+}
+
+void emit_kcompactd_sleep(struct emit *e, uint64_t t_ns, int nid)
+{
+	struct emit_line *l;
+
+	if (!emit_enabled(e, LOG_EV_COMPACTION))
+		return;
+	l = record_begin(e, t_ns, "mm_compaction_kcompactd_sleep");
+	FIELD_INT(l, "nid", nid);
+	record_end(e);
+}
+
+void emit_extfrag(struct emit *e, uint64_t t_ns, const struct emit_extfrag *x)
+{
+	struct emit_line *l;
+
+	if (!emit_enabled(e, LOG_EV_EXTFRAG))
+		return;
+	SIM_BUG_ON(x->alloc_migratetype < 0 ||
+		   x->alloc_migratetype >= MIGRATE_TYPES ||
+		   x->fallback_migratetype < 0 ||
+		   x->fallback_migratetype >= MIGRATE_TYPES);
+	l = record_begin(e, t_ns, "mm_page_alloc_extfrag");
+	FIELD_U64(l, "pfn", x->pfn);
+	FIELD_U64(l, "alloc_order", x->alloc_order);
+	FIELD_U64(l, "fallback_order", x->fallback_order);
+	FIELD_U64(l, "pageblock_order", x->pageblock_order);
+	FIELD_INT(l, "alloc_migratetype", x->alloc_migratetype);
+	FIELD_INT(l, "fallback_migratetype", x->fallback_migratetype);
+	FIELD_INT(l, "fragmenting", x->fallback_order < x->pageblock_order);
+	FIELD_INT(l, "change_ownership", x->change_ownership);
+	FIELD_INT(l, "nid", x->nid);
+	FIELD_STR(l, "zone", x->zone);
+	record_end(e);
+}
+
+void emit_frag(struct emit *e, uint64_t t_ns, const struct emit_frag *f)
+{
+	struct emit_line *l;
+
+	if (!emit_enabled(e, LOG_EV_FRAG))
+		return;
+	l = record_begin(e, t_ns, "frag");
+	FIELD_INT(l, "nid", f->nid);
+	FIELD_STR(l, "zone", f->zone);
+	FIELD_STR(l, "why", f->why);
+	FIELD_U64(l, "free_pages", f->snap->free_pages);
+	FIELD_U64_ARRAY(l, "free_blocks", f->snap->free_blocks, NR_PAGE_ORDERS);
+	FIELD_MILLI_ARRAY(l, "unusable_index", f->snap->unusable_index,
+			  NR_PAGE_ORDERS);
+	FIELD_MILLI_ARRAY(l, "extfrag_index", f->snap->extfrag_index,
+			  NR_PAGE_ORDERS);
+	FIELD_U64(l, "score", f->snap->score);
+	FIELD_U64(l, "node_score", f->node_score);
+	FIELD_U64_ARRAY(l, "pageblocks", f->pageblocks.nr, MIGRATE_TYPES);
+	FIELD_U64_ARRAY(l, "mixed_pageblocks", f->pageblocks.mixed,
+			MIGRATE_TYPES);
+	record_end(e);
+}
+
+void emit_placement(struct emit *e, uint64_t t_ns,
+		    const struct emit_placement *p)
+{
+	struct emit_line *l;
+
+	if (!emit_enabled(e, LOG_EV_PLACEMENT))
+		return;
+	l = record_begin(e, t_ns, "placement");
+	FIELD_STR(l, "op", p->op);
+	FIELD_U64(l, "pid", p->pid);
+	FIELD_U64(l, "pfn", p->pfn);
+	FIELD_U64(l, "order", p->order);
+	FIELD_STR(l, "reason", p->reason);
+	FIELD_STR(l, "action", p->action);
+	record_end(e);
+}

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "mm/frag.h"
 #include "mm/gfp.h"
 #include "mm/zone.h"
 #include "trace.h"
@@ -96,6 +97,52 @@ struct emit_shrink_active {
 	bool kswapd;
 };
 
+/* mm_compaction_begin / mm_compaction_end, with mmsim's fields. */
+struct emit_compaction {
+	int nid;
+	const char *zone;
+	uint64_t zone_start, zone_end;	/* pfns, end exclusive */
+	uint64_t migrate_pfn, free_pfn;	/* scanner positions */
+	bool sync;			/* mode: sync or async */
+	int order;			/* -1: whole zone */
+	const char *trigger;		/* direct, kcompactd, proactive, manual */
+	uint32_t pid;			/* direct: the allocating process, else 0 */
+	const char *status;		/* end: compact_result name */
+	uint64_t migrate_scanned, free_scanned, isolated;	/* pages */
+	uint64_t migrated, failed;	/* pages */
+	uint64_t duration_ns;		/* simulated time of the run */
+};
+
+/* kmem:mm_page_alloc_extfrag */
+struct emit_extfrag {
+	int nid;
+	const char *zone;
+	uint64_t pfn;
+	unsigned alloc_order, fallback_order, pageblock_order;
+	int alloc_migratetype, fallback_migratetype;
+	bool change_ownership;
+};
+
+/* One zone's fragmentation sample (mm/fragstat.c). */
+struct emit_frag {
+	int nid;
+	const char *zone;
+	const char *why;		/* timer, compaction_begin, compaction_end */
+	const struct frag_snapshot *snap;
+	unsigned node_score;
+	struct pageblock_stats pageblocks;
+};
+
+/* A trace alloc/free the replay could not apply as recorded. */
+struct emit_placement {
+	const char *op;			/* alloc or free */
+	uint32_t pid;
+	uint64_t pfn;			/* as recorded */
+	unsigned order;
+	const char *reason;		/* what was wrong */
+	const char *action;		/* what the replay did instead */
+};
+
 /**
  * Opens the log at path ("-" = stdout) for the kinds in mask (1 << enum
  * log_event). Returns NULL with a message in err if the file cannot be
@@ -140,6 +187,24 @@ void emit_shrink_inactive(struct emit *e, uint64_t t_ns,
 /** vmscan:mm_vmscan_lru_shrink_active. */
 void emit_shrink_active(struct emit *e, uint64_t t_ns,
 			const struct emit_shrink_active *s);
+/** compaction:mm_compaction_begin. */
+void emit_compaction_begin(struct emit *e, uint64_t t_ns,
+			   const struct emit_compaction *c);
+/** compaction:mm_compaction_end. */
+void emit_compaction_end(struct emit *e, uint64_t t_ns,
+			 const struct emit_compaction *c);
+/** compaction:mm_compaction_kcompactd_wake. */
+void emit_kcompactd_wake(struct emit *e, uint64_t t_ns, int nid, int order,
+			 int highest_zoneidx);
+/** compaction:mm_compaction_kcompactd_sleep. */
+void emit_kcompactd_sleep(struct emit *e, uint64_t t_ns, int nid);
+/** kmem:mm_page_alloc_extfrag. */
+void emit_extfrag(struct emit *e, uint64_t t_ns, const struct emit_extfrag *x);
+/** A zone's fragmentation metrics. */
+void emit_frag(struct emit *e, uint64_t t_ns, const struct emit_frag *f);
+/** A trace alloc/free that could not be applied as recorded. */
+void emit_placement(struct emit *e, uint64_t t_ns,
+		    const struct emit_placement *p);
 /**
  * Flushes and closes; for a file, renames FILE.part to FILE. Returns 0, or
  * -1 with a message in err if a write failed (disk full; FILE.part is then

@@ -20,8 +20,18 @@
  *    row with an order covers the 2^order pages of that folio.
  *  - unmap: frees that page (or drops its shadow); exit: frees every anon
  *    page and swap shadow of pid.
- *  - alloc / free: kernel allocations of 2^order pages outside the LRU; the
- *    recorded pfn identifies which allocation a later free releases.
+ *  - alloc / free: kernel allocations of 2^order pages outside the LRU,
+ *    placed by mmsim's allocator or on their recorded pfn (placement.c).
+ *  - THP (thp.enabled): an anon fault in a 2 MiB region where nothing is
+ *    mapped or swapped yet first tries an order-9 folio, as
+ *    do_huge_pmd_anonymous_page() does, and falls back to a base page
+ *    (thp_fault_alloc / thp_fault_fallback). The THP is one folio on the
+ *    LRU (the policy sees its head page; reclaim evicts all 512 pages at
+ *    once, each leaving a shadow); the page map has an entry per subpage.
+ *    Unmapping one subpage splits the folio (split_huge_page()): the
+ *    other 511 go back on the LRU as new base pages, where the kernel
+ *    would queue them right after the head; compaction never moves a THP
+ *    (its order is the pageblock's).
  *  - evict: the traced kernel's eviction of a file page; counted, not
  *    replayed (mmsim makes its own eviction decisions).
  */
@@ -33,7 +43,10 @@
 #include "bug.h"
 #include "mm/buddy.h"
 #include "mm/internal.h"
+#include "placement.h"
 #include "xalloc.h"
+
+#define THP_ORDER COMPACTION_HPAGE_ORDER	/* HPAGE_PMD_ORDER */
 
 /* ---- per-process records ---- */
 
@@ -161,6 +174,7 @@ static void setup_zones(struct sim *s, struct pglist_data *pgdat)
 			s->mem_map[p].mapping = PM_NONE;
 		}
 		pgdat->present_pages += pages;
+		pageblock_usage_init(&pgdat->pb_usage[i], z);
 		pfn += pages;
 	}
 }
@@ -193,9 +207,15 @@ struct sim *sim_create(const struct config *cfg, struct emit *log,
 	s->kernel_obj = pagemap_obj(s->pm, PAGE_FILE, 0, UINT64_MAX,
 				    UINT64_MAX, true);
 	s->nr_nodes = 1;
+	s->rng = 0x9e3779b97f4a7c15ull;	/* fixed: runs are deterministic */
 	pgdat = &s->nodes[0];
 	pgdat->node_id = 0;
 	setup_zones(s, pgdat);
+	if (placement_initial(s, err, errlen) < 0 ||
+	    compaction_node_init(s, pgdat, err, errlen) < 0) {
+		sim_destroy(s);
+		return NULL;
+	}
 	setup_watermarks(s, pgdat);
 	pgdat->lruvec = (struct lruvec){ .sim = s, .nid = 0, .ops = ops };
 	if (ops->init(&pgdat->lruvec, cfg) != 0) {
@@ -217,10 +237,13 @@ void sim_destroy(struct sim *s)
 	for (unsigned n = 0; n < s->nr_nodes; n++) {
 		struct pglist_data *pgdat = &s->nodes[n];
 
+		compaction_node_destroy(pgdat);
 		if (pgdat->lruvec.ops)
 			pgdat->lruvec.ops->destroy(&pgdat->lruvec);
-		for (unsigned i = 0; i < pgdat->nr_zones; i++)
+		for (unsigned i = 0; i < pgdat->nr_zones; i++) {
 			buddy_zone_destroy(&pgdat->zones[i]);
+			pageblock_usage_destroy(&pgdat->pb_usage[i]);
+		}
 	}
 	pagemap_destroy(s->pm);
 	eventq_destroy(s->q);
@@ -244,9 +267,49 @@ void sim_drop_shadow(struct sim *s, uint32_t id)
 	pagemap_remove(s->pm, id);
 }
 
+uint32_t lru_folio_head(const struct sim *s, uint32_t pfn)
+{
+	uint32_t head = pfn;
+
+	if (s->mem_map[pfn].flags & PG_tail)
+		head = pfn & ~((1u << THP_ORDER) - 1);
+	SIM_BUG_ON(!(s->mem_map[head].flags & PG_lru));
+	return head;
+}
+
+/*
+ * split_huge_page(): the THP at head becomes 512 base pages. They keep
+ * the folio's flags and page map entries and rejoin the LRU as new pages.
+ */
+static void split_thp(struct sim *s, uint32_t head)
+{
+	struct lruvec *lruvec = &s->nodes[s->mem_map[head].nid].lruvec;
+	uint32_t flags = s->mem_map[head].flags & ~(PG_head | PG_tail);
+	struct fault_info fi = { .type = page_lru_type(&s->mem_map[head]) ==
+					 LRU_ANON ? PAGE_ANON : PAGE_FILE,
+				 .activate = flags & PG_active,
+				 .ref_index = s->ref_index };
+
+	lruvec->ops->del_folio(lruvec, head);
+	for (uint32_t i = 0; i < (1u << THP_ORDER); i++) {
+		struct page *p = &s->mem_map[head + i];
+
+		p->flags = flags | PG_head;
+		p->order = 0;
+		p->mapcount = 1;
+		lruvec->ops->add_folio(lruvec, head + i, &fi);
+	}
+	s->stats.thp_split++;
+}
+
 void sim_release_lru_page(struct sim *s, uint32_t pfn)
 {
-	struct page *page = &s->mem_map[pfn];
+	struct page *page;
+	uint32_t head = lru_folio_head(s, pfn);
+
+	if (s->mem_map[head].order)
+		split_thp(s, head);
+	page = &s->mem_map[pfn];
 	struct pglist_data *pgdat = &s->nodes[page->nid];
 	struct lruvec *lruvec = &pgdat->lruvec;
 	enum lru_type type = page_lru_type(page);
@@ -301,6 +364,87 @@ static uint32_t row_obj(struct sim *s, const struct trace_row *row,
 			   create);
 }
 
+/* vma_thp_gfp_mask() for a region madvise()d MADV_HUGEPAGE. */
+static gfp_t thp_gfp(const struct config *cfg)
+{
+	switch (cfg->thp_defrag) {
+	case THP_DEFRAG_ALWAYS:
+	case THP_DEFRAG_MADVISE:
+	case THP_DEFRAG_DEFER_MADVISE:
+		return GFP_TRANSHUGE;
+	case THP_DEFRAG_DEFER:
+		return GFP_TRANSHUGE_LIGHT | __GFP_KSWAPD_RECLAIM;
+	case THP_DEFRAG_NEVER:
+		return GFP_TRANSHUGE_LIGHT;
+	}
+	return GFP_TRANSHUGE_LIGHT;
+}
+
+/* No page of the 2 MiB region is mapped or swapped: the PMD is empty. */
+static bool thp_region_empty(const struct sim *s, uint32_t obj,
+			     uint64_t base)
+{
+	for (uint64_t i = 0; i < (1u << THP_ORDER); i++)
+		if (pagemap_lookup(s->pm, obj, base + i) != PM_NONE)
+			return false;
+	return true;
+}
+
+/* Maps the THP at pfn over [base, base + 512) of obj: one LRU folio. */
+static void install_thp(struct sim *s, uint32_t obj, uint64_t base,
+			uint32_t pfn, const struct fault_info *fi,
+			uint32_t pid)
+{
+	struct page *head = &s->mem_map[pfn];
+	struct pglist_data *pgdat = &s->nodes[head->nid];
+	struct lruvec *lruvec = &pgdat->lruvec;
+	uint64_t nr = 1u << THP_ORDER;
+
+	for (uint64_t i = 0; i < nr; i++) {
+		uint32_t id = pagemap_insert(s->pm, obj, base + i);
+
+		pagemap_entry(s->pm, id)->pfn = pfn + (uint32_t)i;
+		s->mem_map[pfn + i].mapping = id;
+	}
+	head->flags = PG_lru | PG_head | PG_swapbacked;
+	head->mapcount = 1;
+	head->memcg = 0;
+	lruvec->nr_pages[LRU_ANON] += nr;
+	pgdat->nr_zone_lru[head->zone][LRU_ANON] += nr;
+	sim_proc(s, pid)->rss_anon += nr;
+	lruvec->ops->add_folio(lruvec, pfn, fi);
+}
+
+/*
+ * do_huge_pmd_anonymous_page(): true if a THP now maps the region of
+ * index; false to fall back to a base page.
+ */
+static bool thp_fault(struct sim *s, const struct trace_row *row,
+		      uint64_t index)
+{
+	uint64_t base = index & ~((1ull << THP_ORDER) - 1);
+	struct fault_info fi = { .type = PAGE_ANON, .write = row->write,
+				 .ref_index = s->ref_index };
+	uint32_t obj = row_obj(s, row, true);
+	int64_t pfn;
+
+	if (!s->cfg->thp_enabled || row->type != PAGE_ANON ||
+	    !thp_region_empty(s, obj, base))
+		return false;
+	pfn = sim_alloc_pages(s, THP_ORDER, thp_gfp(s->cfg), MIGRATE_MOVABLE,
+			      row->pid);
+	if (pfn < 0) {
+		count_vm_events(s, VM_thp_fault_fallback, 1);
+		return false;
+	}
+	count_vm_events(s, VM_thp_fault_alloc, 1);
+	count_vm_events(s, VM_pgfault, 1);
+	/* An OOM kill during the allocation may have removed the object. */
+	install_thp(s, row_obj(s, row, true), base, (uint32_t)pfn, &fi,
+		    row->pid);
+	return true;
+}
+
 static void page_fault(struct sim *s, const struct trace_row *row,
 		       uint64_t index)
 {
@@ -311,6 +455,8 @@ static void page_fault(struct sim *s, const struct trace_row *row,
 	int64_t pfn;
 	uint32_t obj, id;
 
+	if (thp_fault(s, row, index))
+		return;
 	count_vm_events(s, VM_pgfault, 1);
 	/*
 	 * As in the kernel, the new page is allocated first (which may
@@ -355,17 +501,19 @@ static void access_page(struct sim *s, const struct trace_row *row,
 	if (e && e->pfn != PFN_NONE) {
 		struct lruvec *lruvec = &s->nodes[0].lruvec;
 		struct access_info ai = { row->type, row->write, s->ref_index };
+		uint32_t head = lru_folio_head(s, e->pfn);
 
 		if (row->write)
-			s->mem_map[e->pfn].flags |= PG_dirty;
-		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
+			s->mem_map[head].flags |= PG_dirty;
+		lruvec->ops->mark_accessed(lruvec, head, &ai);
 	} else {
 		page_fault(s, row, index);
 		if (row->write) {
 			id = pagemap_lookup(s->pm, row_obj(s, row, true), index);
-			e = pagemap_entry(s->pm, id);
-			if (e->pfn != PFN_NONE)
-				s->mem_map[e->pfn].flags |= PG_dirty;
+			e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
+			if (e && e->pfn != PFN_NONE)
+				s->mem_map[lru_folio_head(s, e->pfn)].flags |=
+					PG_dirty;
 		}
 	}
 	s->ref_index++;
@@ -399,62 +547,6 @@ static void do_unmap(struct sim *s, const struct trace_row *row)
 		sim_drop_shadow(s, id);
 }
 
-static gfp_t alloc_row_gfp(const struct trace_row *row)
-{
-	if (row->has & TRACE_HAS_GFP)
-		return row->gfp;
-	if (row->migratetype == MIGRATE_MOVABLE)
-		return GFP_HIGHUSER_MOVABLE;
-	return GFP_KERNEL;
-}
-
-static void do_alloc(struct sim *s, const struct trace_row *row)
-{
-	gfp_t gfp = alloc_row_gfp(row);
-	int mt = row->migratetype >= 0 ? row->migratetype :
-					 gfp_migratetype(gfp);
-	uint64_t key = (row->has & TRACE_HAS_PFN) ? row->pfn :
-		       UINT64_MAX - s->stats.rows;
-	int64_t pfn;
-	uint32_t id;
-
-	if (pagemap_lookup(s->pm, s->kernel_obj, key) != PM_NONE) {
-		s->stats.alloc_dup++;	/* the free was not in the trace */
-		return;
-	}
-	pfn = sim_alloc_pages(s, row->order, gfp, mt, row->pid);
-	if (pfn < 0) {
-		s->stats.alloc_fail_order[row->order]++;
-		return;
-	}
-	s->stats.alloc_ok_order[row->order]++;
-	s->mem_map[pfn].flags |= PG_kernel;
-	id = pagemap_insert(s->pm, s->kernel_obj, key);
-	pagemap_entry(s->pm, id)->pfn = (uint32_t)pfn;
-	pagemap_entry(s->pm, id)->shadow = row->order;
-	s->mem_map[pfn].mapping = id;
-}
-
-static void do_free(struct sim *s, const struct trace_row *row)
-{
-	uint32_t id = pagemap_lookup(s->pm, s->kernel_obj, row->pfn);
-	struct pm_entry *e;
-	uint32_t pfn;
-	unsigned order;
-
-	if (id == PM_NONE) {
-		s->stats.free_unknown++;
-		return;
-	}
-	e = pagemap_entry(s->pm, id);
-	pfn = e->pfn;
-	order = (unsigned)e->shadow;
-	pagemap_remove(s->pm, id);
-	s->mem_map[pfn].flags &= ~PG_kernel;
-	s->mem_map[pfn].mapping = PM_NONE;
-	sim_free_pages(s, pfn, order);
-}
-
 void sim_apply_row(struct sim *s, const struct trace_row *row)
 {
 	s->stats.rows_by_op[row->op]++;
@@ -469,10 +561,10 @@ void sim_apply_row(struct sim *s, const struct trace_row *row)
 		sim_free_process(s, row->pid);
 		break;
 	case TRACE_OP_ALLOC:
-		do_alloc(s, row);
+		placement_alloc(s, row);
 		break;
 	case TRACE_OP_FREE:
-		do_free(s, row);
+		placement_free(s, row);
 		break;
 	case TRACE_OP_EVICT:
 		s->stats.evict_rows_ignored++;
@@ -492,9 +584,27 @@ static void dispatch(struct sim *s, const struct eventq_item *ev)
 	case SIM_EV_KSWAPD_NAP:
 		kswapd_event(s, ev->kind, ev->arg);
 		break;
+	case SIM_EV_KCOMPACTD:
+	case SIM_EV_KCOMPACTD_TIMER:
+		kcompactd_event(s, ev->kind, ev->arg, ev->data);
+		break;
+	case SIM_EV_FRAG_TICK:
+		fragstat_tick(s);
+		break;
+	case SIM_EV_COMPACT_MEMORY:
+		compact_nodes(s);
+		break;
 	default:
 		SIM_BUG_ON(1);
 	}
+}
+
+void sim_start(struct sim *s, uint64_t t0_ns)
+{
+	if (t0_ns > s->now_ns)
+		s->now_ns = t0_ns;
+	fragstat_start(s, t0_ns);
+	compaction_start(s, t0_ns);
 }
 
 void sim_advance(struct sim *s, uint64_t t_ns)
@@ -586,6 +696,7 @@ int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 	ring_fill(s, tr, &q);
 	if (q.n) {
 		s->stats.first_t_ns = q.r[q.head].time_ns;
+		sim_start(s, q.r[q.head].time_ns);
 		eventq_push(s->q, q.r[q.head].time_ns, SIM_EV_TRACE_ROW, 0, 0);
 	}
 	while (q.n && eventq_pop(s->q, &ev)) {
@@ -625,10 +736,22 @@ int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 
 /* ---- invariants ---- */
 
+/* Pages of the in-use block headed at p (0 if p heads none). */
+static uint64_t used_block_pages(struct sim *s, const struct page *p)
+{
+	if (p->flags & PG_lru)
+		return 1ull << p->order;
+	if (p->flags & PG_kernel)
+		return 1ull << pagemap_entry(s->pm, p->mapping)->shadow;
+	if (p->flags & PG_pretrace)
+		return 1;
+	return 0;
+}
+
 static bool check_zone_pages(struct sim *s, const struct zone *z)
 {
-	uint64_t used = 0, free_pages = 0, end = z->zone_start_pfn +
-						 z->spanned_pages;
+	uint64_t used = 0, free_pages = 0, absent = 0, end = z->zone_start_pfn +
+							     z->spanned_pages;
 
 	for (uint64_t pfn = z->zone_start_pfn; pfn < end;) {
 		const struct page *p = &s->mem_map[pfn];
@@ -637,9 +760,9 @@ static bool check_zone_pages(struct sim *s, const struct zone *z)
 		if (p->flags & PG_buddy) {
 			n = 1ull << p->order;
 			free_pages += n;
-		} else if (p->flags & (PG_lru | PG_kernel)) {
-			n = (p->flags & PG_kernel) ?
-			    1ull << pagemap_entry(s->pm, p->mapping)->shadow : 1;
+		} else if (p->flags & PG_reserved) {
+			absent++;
+		} else if ((n = used_block_pages(s, p)) != 0) {
 			used += n;
 		} else {
 			fprintf(stderr, "mmsim: check: pfn %llu neither free "
@@ -649,16 +772,33 @@ static bool check_zone_pages(struct sim *s, const struct zone *z)
 		pfn += n;
 	}
 	if (free_pages != z->free_pages || free_pages + used !=
-					   z->managed_pages) {
+					   z->managed_pages ||
+	    absent + z->managed_pages != z->spanned_pages) {
 		fprintf(stderr, "mmsim: check: zone %s free %llu (counted "
-			"%llu) + used %llu != managed %llu\n", z->name,
-			(unsigned long long)z->free_pages,
+			"%llu) + used %llu != managed %llu (absent %llu)\n",
+			z->name, (unsigned long long)z->free_pages,
 			(unsigned long long)free_pages,
 			(unsigned long long)used,
-			(unsigned long long)z->managed_pages);
+			(unsigned long long)z->managed_pages,
+			(unsigned long long)absent);
 		return false;
 	}
 	return true;
+}
+
+/* The pageblock counters agree with a walk over the pages. */
+static bool check_pageblock_usage(struct sim *s, const struct zone *z)
+{
+	const struct pageblock_usage *u = &s->nodes[z->nid].pb_usage[z->zone_idx];
+	struct pageblock_stats fast, slow;
+
+	pageblock_stats_from_usage(u, z->pageblock_mt, &fast);
+	pageblock_stats_scan(z, u->nr_present, &slow);
+	if (memcmp(&fast, &slow, sizeof(fast)) == 0)
+		return true;
+	fprintf(stderr, "mmsim: check: zone %s pageblock counters disagree "
+		"with the pages\n", z->name);
+	return false;
 }
 
 bool sim_check(struct sim *s)
@@ -669,7 +809,8 @@ bool sim_check(struct sim *s)
 
 		for (unsigned i = 0; i < pgdat->nr_zones; i++)
 			if (!buddy_check(&pgdat->zones[i]) ||
-			    !check_zone_pages(s, &pgdat->zones[i]))
+			    !check_zone_pages(s, &pgdat->zones[i]) ||
+			    !check_pageblock_usage(s, &pgdat->zones[i]))
 				return false;
 		if (lruvec->ops->check && !lruvec->ops->check(lruvec))
 			return false;

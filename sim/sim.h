@@ -20,6 +20,9 @@
 #include "config.h"
 #include "emit.h"
 #include "eventq.h"
+#include "mm/compaction.h"
+#include "mm/frag.h"
+#include "mm/fragstat.h"
 #include "mm/gfp.h"
 #include "mm/page.h"
 #include "mm/pagemap.h"
@@ -67,6 +70,15 @@ struct pglist_data {
 	uint64_t kswapd_run_reclaimed;	/* pages reclaimed in this run */
 	uint64_t kswapd_busy_until_ns;	/* end of the current batch */
 	uint64_t kswapd_nap_start_ns;
+	unsigned kswapd_alloc_order;	/* order kswapd was woken for (it may
+					 * drop kswapd_order to 0 meanwhile) */
+	/* compaction */
+	const struct compact_ops *compact_ops;
+	void *compact_priv;		/* the compaction policy's state */
+	struct kcompactd kcompactd;
+	/* fragmentation: in-use pages per pageblock, sampled metrics */
+	struct pageblock_usage pb_usage[MAX_NR_ZONES];
+	struct frag_mean frag[MAX_NR_ZONES];
 	/* per-zone counters and watermark crossings */
 	uint64_t zone_vm[MAX_NR_ZONES][NR_ZONE_VM_ITEMS];
 	uint64_t nr_zone_lru[MAX_NR_ZONES][NR_LRU_TYPES];	/* LRU pages per zone */
@@ -102,6 +114,25 @@ struct sim_stats {
 	uint64_t access_dropped;	/* faults whose allocation failed */
 	uint64_t alloc_ok_order[NR_PAGE_ORDERS];	/* `alloc` rows placed */
 	uint64_t alloc_fail_order[NR_PAGE_ORDERS];	/* `alloc` rows failed */
+	/* every allocation request (faults, THP, `alloc` rows) */
+	uint64_t page_alloc_ok[NR_PAGE_ORDERS];
+	uint64_t page_alloc_fail[NR_PAGE_ORDERS];
+	/* trace placement (placement.mode trace) */
+	uint64_t alloc_at_pfn;		/* placed on the recorded pfn */
+	uint64_t alloc_elsewhere;	/* recorded pfn unusable: placed by the
+					 * allocator instead */
+	uint64_t free_pretrace;		/* pages in use since before the trace
+					 * freed by `free` rows */
+	uint64_t pretrace_pages;	/* in use before the first row */
+	uint64_t pretrace_displaced;	/* of those, freed because a recorded
+					 * allocation landed on them */
+	uint64_t absent_pages;		/* not present in a snapshot's zones */
+	/* compaction */
+	uint64_t compact_runs[NR_COMPACT_TRIGGERS];	/* runs by trigger */
+	uint64_t compact_results[NR_COMPACT_RESULTS];	/* runs by result */
+	uint64_t kcompactd_busy_ns;	/* simulated time kcompactd worked */
+	uint64_t manual_compact_ns;	/* compaction.compact_memory_ms runs */
+	uint64_t thp_split;		/* THPs split (partial unmap) */
 };
 
 struct sim {
@@ -125,6 +156,7 @@ struct sim {
 	uint64_t nr_shadows;		/* shadow entries in pm */
 	uint64_t shadow_prune_at;	/* next shadow sweep at this many */
 	uint32_t kernel_obj;		/* pagemap object of `alloc` row blocks */
+	uint64_t rng;			/* xorshift state (placement.initial fill) */
 	int nextuse_fd;			/* opt policy: next-use file (nextuse.c), or -1 */
 	volatile int *stop;		/* set asynchronously (SIGINT) to stop */
 	void (*progress)(struct sim *s, struct trace_reader *tr); /* every 64 Ki rows */
@@ -147,6 +179,12 @@ void sim_destroy(struct sim *s);
 int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen);
 /** Applies one trace row at s->now_ns (also used by unit tests). */
 void sim_apply_row(struct sim *s, const struct trace_row *row);
+/**
+ * Starts the clocks at the first row's time t0_ns: the periodic
+ * fragmentation sample, kcompactd's proactive timer, a configured manual
+ * compaction. sim_run() calls it; tests driving sim_apply_row() may.
+ */
+void sim_start(struct sim *s, uint64_t t0_ns);
 /** Runs queued internal events (kswapd ...) up to and including t_ns. */
 void sim_advance(struct sim *s, uint64_t t_ns);
 

@@ -24,10 +24,24 @@
  *
  * All divisions truncate, in 64-bit unsigned arithmetic, as the kernel's
  * div_u64(). Nothing here reads a zone: the caller hands in nr_free[].
+ *
+ * Pageblocks per migratetype: the tag of every pageblock, and whether it is
+ * "mixed" - holds a page in use that was allocated as another type, the
+ * long-term damage fallbacks do (/proc/pagetypeinfo prints it with
+ * page_owner). pageblock_stats_scan() is the definition, a walk over the
+ * zone's pages; struct pageblock_usage keeps per-pageblock counts of
+ * in-use pages by type, updated by the engine on every allocation and
+ * free, so that the frag event costs O(pageblocks), not O(pages). The
+ * invariant check compares the two.
  */
 #include "mm/frag.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bug.h"
+#include "xalloc.h"
 
 void fill_contig_page_info(const uint64_t nr_free[NR_PAGE_ORDERS],
 			   unsigned order, struct contig_page_info *info)
@@ -109,4 +123,133 @@ void frag_index_format(int index, char buf[8])
 	if (index > 99999)
 		index = 99999;
 	snprintf(buf, 8, "%d.%03d", index / 1000, index % 1000);
+}
+
+void frag_snapshot_fill(const uint64_t nr_free[NR_PAGE_ORDERS],
+			struct frag_snapshot *out)
+{
+	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct contig_page_info info;
+
+		fill_contig_page_info(nr_free, o, &info);
+		out->free_blocks[o] = nr_free[o];
+		out->unusable_index[o] = unusable_free_index(&info, o);
+		out->extfrag_index[o] = fragmentation_index(&info, o);
+		if (o == 0)
+			out->free_pages = info.free_pages;
+	}
+	out->score = fragmentation_score_zone(nr_free, 9);
+}
+
+/* ---- pageblocks per migratetype ---------------------------------------- */
+
+static uint64_t pageblock_base_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn & ~(((uint64_t)1 << z->pageblock_order) - 1);
+}
+
+/* Is some page of [start, end) in use as a type other than tag? */
+static bool pageblock_is_mixed(const struct zone *z, uint64_t start,
+			       uint64_t end, int tag)
+{
+	const struct page *map = z->mem_map;
+
+	for (uint64_t pfn = start; pfn < end;) {
+		const struct page *p = &map[pfn];
+
+		if (p->flags & PG_buddy) {
+			pfn += (uint64_t)1 << p->order;
+			continue;
+		}
+		if (!(p->flags & PG_reserved) && p->migratetype != tag)
+			return true;
+		pfn++;
+	}
+	return false;
+}
+
+void pageblock_stats_scan(const struct zone *z, size_t nr_pageblocks,
+			  struct pageblock_stats *out)
+{
+	uint64_t nr = (uint64_t)1 << z->pageblock_order;
+	uint64_t base = pageblock_base_pfn(z);
+	uint64_t zend = z->zone_start_pfn + z->spanned_pages;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < nr_pageblocks; i++) {
+		uint64_t start = base + i * nr, end = start + nr;
+		int tag = z->pageblock_mt[i];
+
+		if (start < z->zone_start_pfn)
+			start = z->zone_start_pfn;
+		if (end > zend)
+			end = zend;
+		out->nr[tag]++;
+		if (pageblock_is_mixed(z, start, end, tag))
+			out->mixed[tag]++;
+	}
+}
+
+void pageblock_usage_init(struct pageblock_usage *u, const struct zone *z)
+{
+	uint64_t base = pageblock_base_pfn(z);
+	uint64_t last = z->zone_start_pfn + z->spanned_pages - 1;
+
+	u->pageblock_order = z->pageblock_order;
+	u->base_pfn = base;
+	u->nr_pageblocks = z->spanned_pages ?
+		(size_t)(((last - base) >> z->pageblock_order) + 1) : 0;
+	u->nr_present = u->nr_pageblocks;
+	u->used = xcalloc(u->nr_pageblocks ? u->nr_pageblocks : 1,
+			  sizeof(*u->used));
+}
+
+void pageblock_usage_destroy(struct pageblock_usage *u)
+{
+	free(u->used);
+	u->used = NULL;
+	u->nr_pageblocks = u->nr_present = 0;
+}
+
+void pageblock_usage_add(struct pageblock_usage *u, uint64_t pfn,
+			 unsigned order, int migratetype, int sign)
+{
+	uint64_t left = (uint64_t)1 << order;
+	uint64_t per_block = (uint64_t)1 << u->pageblock_order;
+
+	SIM_BUG_ON(migratetype < 0 || migratetype >= MIGRATE_TYPES);
+	while (left) {
+		size_t i = (size_t)((pfn - u->base_pfn) >> u->pageblock_order);
+		uint64_t room = per_block - ((pfn - u->base_pfn) & (per_block - 1));
+		uint64_t n = left < room ? left : room;
+		uint16_t *c = &u->used[i][migratetype];
+
+		SIM_BUG_ON(i >= u->nr_pageblocks);
+		if (sign > 0) {
+			SIM_BUG_ON(*c + n > per_block);
+			*c = (uint16_t)(*c + n);
+		} else {
+			SIM_BUG_ON(*c < n);
+			*c = (uint16_t)(*c - n);
+		}
+		pfn += n;
+		left -= n;
+	}
+}
+
+void pageblock_stats_from_usage(const struct pageblock_usage *u,
+				const uint8_t *pageblock_mt,
+				struct pageblock_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < u->nr_present; i++) {
+		int tag = pageblock_mt[i];
+		bool mixed = false;
+
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			if (mt != tag && u->used[i][mt])
+				mixed = true;
+		out->nr[tag]++;
+		out->mixed[tag] += mixed;
+	}
 }

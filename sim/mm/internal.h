@@ -16,6 +16,10 @@ enum sim_event_kind {
 	SIM_EV_TRACE_ROW,	/* the next trace row is due */
 	SIM_EV_KSWAPD,		/* kswapd's next batch (arg = nid) */
 	SIM_EV_KSWAPD_NAP,	/* kswapd's nap ends (arg = nid) */
+	SIM_EV_KCOMPACTD,	/* kcompactd's next step (arg = nid) */
+	SIM_EV_KCOMPACTD_TIMER,	/* proactive check (arg = nid, data = seq) */
+	SIM_EV_FRAG_TICK,	/* periodic fragmentation sample */
+	SIM_EV_COMPACT_MEMORY,	/* compaction.compact_memory_ms */
 };
 
 /* page_alloc.c */
@@ -27,15 +31,31 @@ int64_t sim_alloc_pages(struct sim *s, unsigned order, gfp_t gfp,
 			int migratetype, uint32_t pid);
 /** Frees a block to its zone's buddy lists, with watermark accounting. */
 void sim_free_pages(struct sim *s, uint64_t pfn, unsigned order);
+/**
+ * sim_free_pages() without the watermark-crossing check (compaction calls
+ * zone_note_free() once per round): pageblock usage, buddy, pgfree.
+ */
+void __sim_free_pages(struct sim *s, uint64_t pfn, unsigned order);
+/**
+ * Takes the free pages [pfn, pfn + 2^order) of z out of the free lists as
+ * an in-use block of migratetype mt (buddy_alloc_at_type()), with
+ * pageblock usage. No counters, no watermark check. False if not free.
+ */
+bool sim_take_block(struct sim *s, struct zone *z, uint64_t pfn,
+		    unsigned order, int mt);
 /** Highest zone index the gfp mask allows (gfp_zone()). */
 int gfp_zone_idx(const struct sim *s, gfp_t gfp);
 /** Notes a change of a zone's free pages: logs watermark crossings. */
 void zone_note_free(struct sim *s, struct zone *z);
 
 /* vmscan.c */
-/** wakeup_kswapd(): asks the node's kswapd to balance for order. */
+/**
+ * wakeup_kswapd(): asks the node's kswapd to balance for order. A node
+ * that needs no reclaim gets kcompactd instead when the caller cannot
+ * reclaim directly (gfp without __GFP_DIRECT_RECLAIM).
+ */
 void wakeup_kswapd(struct sim *s, struct pglist_data *pgdat, unsigned order,
-		   int highest_zoneidx);
+		   int highest_zoneidx, gfp_t gfp);
 /** try_to_free_pages(): direct reclaim for pid; returns pages reclaimed. */
 uint64_t try_to_free_pages(struct sim *s, struct pglist_data *pgdat,
 			   unsigned order, gfp_t gfp, int highest_zoneidx,
@@ -70,6 +90,8 @@ uint64_t sim_free_process(struct sim *s, uint32_t pid);
 /* sim.c */
 /** Removes an LRU page from its mapping and the LRU, then frees it. */
 void sim_release_lru_page(struct sim *s, uint32_t pfn);
+/** The head pfn of the LRU folio pfn belongs to (a THP's subpages). */
+uint32_t lru_folio_head(const struct sim *s, uint32_t pfn);
 /** Drops a pagemap entry that is a shadow, keeping the shadow count. */
 void sim_drop_shadow(struct sim *s, uint32_t id);
 

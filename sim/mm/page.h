@@ -33,6 +33,10 @@
 #define PG_tail		(1u << 12)	/* a non-first page of an allocated block */
 #define PG_kernel	(1u << 13)	/* allocated by an `alloc` trace row */
 #define PG_poison	(1u << 14)	/* debug builds: freed page poison */
+#define PG_pretrace	(1u << 15)	/* in use since before the trace began
+					 * (placement.initial); no page map entry */
+#define PG_reserved	(1u << 16)	/* absent from the zone (a hole, memory
+					 * not yet initialised): never free */
 
 struct page {
 	uint32_t next;		/* list link: pfn of next page, or PFN_NONE */

@@ -13,8 +13,19 @@
  *    buddy lists, so NR_FREE_PAGES is exact (the kernel's is a little lower);
  *  - one node; the zonelist is this node's zones from highest_zoneidx down;
  *  - no cpusets, no memcg charge, no node_reclaim, no highatomic reserve;
- *  - direct compaction is the compaction issue's; the slot in the slow path
- *    where it runs is marked below.
+ *  - no reserve-flag retry (ALLOC_NO_WATERMARKS for PF_MEMALLOC tasks).
+ *
+ * Direct compaction (mm/compaction.c) runs where §3.2 puts it: early and
+ * async for costly orders and for high orders that are not movable, then
+ * after every direct reclaim at the current priority;
+ * should_compact_retry() raises the priority. A policy that never
+ * compacts (compaction.policy none) makes gfp_compaction_allowed() false,
+ * as a kernel without CONFIG_COMPACTION.
+ *
+ * Every block that changes hands also updates the zone's pageblock usage
+ * (mm/frag.c), so frag events can count mixed pageblocks cheaply, and a
+ * fallback that the buddy allocator reports is logged as
+ * mm_page_alloc_extfrag.
  *
  * Watermark crossings: every change of a zone's free pages goes through
  * zone_note_free(), which logs each crossing of MIN, LOW or HIGH (boost
@@ -62,13 +73,34 @@ void zone_note_free(struct sim *s, struct zone *z)
 	}
 }
 
-void sim_free_pages(struct sim *s, uint64_t pfn, unsigned order)
+static struct pageblock_usage *zone_usage(struct sim *s, const struct zone *z)
+{
+	return &s->nodes[z->nid].pb_usage[z->zone_idx];
+}
+
+void __sim_free_pages(struct sim *s, uint64_t pfn, unsigned order)
 {
 	struct zone *z = sim_pfn_zone(s, pfn);
 
+	pageblock_usage_add(zone_usage(s, z), pfn, order,
+			    s->mem_map[pfn].migratetype, -1);
 	buddy_free(z, pfn, order);
 	count_vm_events(s, VM_pgfree, 1ull << order);
-	zone_note_free(s, z);
+}
+
+void sim_free_pages(struct sim *s, uint64_t pfn, unsigned order)
+{
+	__sim_free_pages(s, pfn, order);
+	zone_note_free(s, sim_pfn_zone(s, pfn));
+}
+
+bool sim_take_block(struct sim *s, struct zone *z, uint64_t pfn,
+		    unsigned order, int mt)
+{
+	if (!buddy_alloc_at_type(z, pfn, order, mt))
+		return false;
+	pageblock_usage_add(zone_usage(s, z), pfn, order, mt, +1);
+	return true;
 }
 
 static bool has_dma32_zone(const struct pglist_data *pgdat)
@@ -90,6 +122,25 @@ static unsigned alloc_flags_nofragment(const struct pglist_data *pgdat,
 	return 0;
 }
 
+/* kmem:mm_page_alloc_extfrag, from what __rmqueue() reported. */
+static void log_extfrag(struct sim *s, const struct zone *z, unsigned order,
+			const struct buddy_fallback *fb)
+{
+	struct emit_extfrag x = {
+		.nid = z->nid,
+		.zone = z->name,
+		.pfn = fb->pfn,
+		.alloc_order = order,
+		.fallback_order = fb->fallback_order,
+		.pageblock_order = z->pageblock_order,
+		.alloc_migratetype = fb->alloc_migratetype,
+		.fallback_migratetype = fb->fallback_migratetype,
+		.change_ownership = fb->change_ownership,
+	};
+
+	emit_extfrag(s->log, s->now_ns, &x);
+}
+
 static int64_t rmqueue(struct sim *s, struct zone *z, unsigned order,
 		       int migratetype, unsigned alloc_flags)
 {
@@ -99,7 +150,11 @@ static int64_t rmqueue(struct sim *s, struct zone *z, unsigned order,
 
 	if (pfn < 0)
 		return -1;
+	pageblock_usage_add(zone_usage(s, z), (uint64_t)pfn, order,
+			    migratetype, +1);
 	s->nodes[z->nid].zone_vm[z->zone_idx][ZVM_pgalloc] += 1ull << order;
+	if (fb.happened)
+		log_extfrag(s, z, order, &fb);
 	/* Each failed small-block claim boosts once (boost_watermark()). */
 	for (unsigned i = 0; i < fb.nr_boost; i++)
 		if (boost_watermark(z, s->cfg->watermark_boost_factor))
@@ -107,7 +162,7 @@ static int64_t rmqueue(struct sim *s, struct zone *z, unsigned order,
 	zone_note_free(s, z);
 	/* rmqueue(): ZONE_BOOSTED_WATERMARK wakes kswapd right away. */
 	if (boosted && (alloc_flags & ALLOC_KSWAPD))
-		wakeup_kswapd(s, &s->nodes[z->nid], 0, z->zone_idx);
+		wakeup_kswapd(s, &s->nodes[z->nid], 0, z->zone_idx, 0);
 	return pfn;
 }
 
@@ -191,46 +246,169 @@ static bool should_reclaim_retry(struct sim *s, unsigned order,
 	return false;
 }
 
+/*
+ * __alloc_pages_direct_compact(): compaction at prio, then the freelists,
+ * or the block compaction captured. *result is try_to_compact_pages()'s.
+ */
+static int64_t alloc_pages_direct_compact(struct sim *s,
+					  const struct direct_compact_req *req,
+					  enum compact_result *result)
+{
+	struct pglist_data *pgdat = &s->nodes[0];
+	struct sim_proc *proc;
+	int64_t capture, pfn;
+	uint64_t cost_ns;
+
+	if (!req->order)
+		return -1;
+	*result = try_to_compact_pages(s, req, &capture, &cost_ns);
+	proc = sim_proc(s, req->pid);
+	proc->compact_ns += cost_ns;
+	s->stats.compact_ns += cost_ns;
+	if (*result == COMPACT_SKIPPED)
+		return -1;
+	count_vm_events(s, VM_compact_stall, 1);
+	pfn = capture;
+	if (pfn >= 0) {
+		struct zone *z = sim_pfn_zone(s, (uint64_t)pfn);
+
+		pgdat->zone_vm[z->zone_idx][ZVM_pgalloc] += 1ull << req->order;
+		zone_note_free(s, z);
+	} else {
+		pfn = get_page_from_freelist(s, req->order, req->migratetype,
+					     req->alloc_flags,
+					     req->highest_zoneidx);
+	}
+	if (pfn < 0) {
+		count_vm_events(s, VM_compact_fail, 1);
+		return -1;
+	}
+	if (pgdat->compact_ops->alloc_success)
+		pgdat->compact_ops->alloc_success(pgdat,
+			sim_pfn_zone(s, (uint64_t)pfn), (int)req->order);
+	count_vm_events(s, VM_compact_success, 1);
+	return pfn;
+}
+
+/* The slow path's state across its retries. */
+struct slowpath {
+	unsigned order;
+	gfp_t gfp;
+	int migratetype;
+	uint32_t pid;
+	int highest_zoneidx;
+	unsigned alloc_flags;
+	bool costly;
+	bool can_compact;
+	enum compact_result compact_result;
+	enum compact_priority compact_priority;
+	int compaction_retries;
+	int no_progress_loops;
+};
+
+static int64_t slowpath_compact(struct sim *s, struct slowpath *sp,
+				enum compact_priority prio)
+{
+	struct direct_compact_req req = {
+		.order = sp->order, .gfp = sp->gfp,
+		.alloc_flags = sp->alloc_flags,
+		.migratetype = sp->migratetype,
+		.highest_zoneidx = sp->highest_zoneidx, .prio = prio,
+		.pid = sp->pid,
+	};
+
+	return alloc_pages_direct_compact(s, &req, &sp->compact_result);
+}
+
+/*
+ * §3.2 step 4: costly orders, and high orders that are not movable, try
+ * async compaction before any reclaim. Returns the pfn, -1 to go on to
+ * reclaim, or -2 to give up (a costly __GFP_NORETRY request, THP faults,
+ * whose compaction was skipped or deferred).
+ */
+static int64_t slowpath_early_compact(struct sim *s, struct slowpath *sp)
+{
+	int64_t pfn;
+
+	if (!sp->can_compact || !(sp->gfp & __GFP_DIRECT_RECLAIM))
+		return -1;
+	if (!sp->costly && (sp->order == 0 ||
+			    sp->migratetype == MIGRATE_MOVABLE))
+		return -1;
+	pfn = slowpath_compact(s, sp, INIT_COMPACT_PRIORITY);
+	if (pfn >= 0 || !sp->costly || !(sp->gfp & __GFP_NORETRY))
+		return pfn;
+	if (sp->compact_result == COMPACT_SKIPPED ||
+	    sp->compact_result == COMPACT_DEFERRED)
+		return -2;
+	sp->compact_priority = INIT_COMPACT_PRIORITY;
+	return -1;
+}
+
+/* After a failed reclaim + compaction round: loop (true) or give up. */
+static bool slowpath_should_retry(struct sim *s, struct slowpath *sp,
+				  uint64_t reclaimed)
+{
+	if (should_reclaim_retry(s, sp->order, sp->alloc_flags,
+				 sp->highest_zoneidx, reclaimed > 0,
+				 &sp->no_progress_loops))
+		return true;
+	return reclaimed > 0 && sp->can_compact &&
+	       should_compact_retry(s, sp->order, sp->highest_zoneidx,
+				    sp->compact_result, &sp->compact_priority,
+				    &sp->compaction_retries);
+}
+
 static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
 				    int migratetype, uint32_t pid,
 				    int highest_zoneidx)
 {
 	struct pglist_data *pgdat = &s->nodes[0];
-	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
-	bool costly = order > PAGE_ALLOC_COSTLY_ORDER;
-	int no_progress_loops = 0;
+	struct slowpath sp = {
+		.order = order, .gfp = gfp, .migratetype = migratetype,
+		.pid = pid, .highest_zoneidx = highest_zoneidx,
+		.alloc_flags = gfp_to_alloc_flags(gfp, order),
+		.costly = order > PAGE_ALLOC_COSTLY_ORDER,
+		.can_compact = compaction_allowed(s, gfp),
+		.compact_result = COMPACT_SKIPPED,
+		.compact_priority = DEF_COMPACT_PRIORITY,
+	};
 	int64_t pfn;
 
-	if (alloc_flags & ALLOC_KSWAPD)
-		wakeup_kswapd(s, pgdat, order, highest_zoneidx);
-	pfn = get_page_from_freelist(s, order, migratetype, alloc_flags,
+	if (sp.alloc_flags & ALLOC_KSWAPD)
+		wakeup_kswapd(s, pgdat, order, highest_zoneidx, gfp);
+	pfn = get_page_from_freelist(s, order, migratetype, sp.alloc_flags,
 				     highest_zoneidx);
 	if (pfn >= 0 || !(gfp & __GFP_DIRECT_RECLAIM))
 		return pfn;
+	pfn = slowpath_early_compact(s, &sp);
+	if (pfn != -1)
+		return pfn >= 0 ? pfn : -1;
 	for (;;) {
 		uint64_t reclaimed;
 
-		if (alloc_flags & ALLOC_KSWAPD)
-			wakeup_kswapd(s, pgdat, order, highest_zoneidx);
+		if (sp.alloc_flags & ALLOC_KSWAPD)
+			wakeup_kswapd(s, pgdat, order, highest_zoneidx, gfp);
 		reclaimed = try_to_free_pages(s, pgdat, order, gfp,
 					      highest_zoneidx, pid);
 		pfn = get_page_from_freelist(s, order, migratetype,
-					     alloc_flags, highest_zoneidx);
+					     sp.alloc_flags, highest_zoneidx);
 		if (pfn >= 0)
 			return pfn;
-		/* Direct compaction would run here (compaction issue). */
+		pfn = slowpath_compact(s, &sp, sp.compact_priority);
+		if (pfn >= 0)
+			return pfn;
 		if (gfp & __GFP_NORETRY)
 			return -1;
-		if (costly && !(gfp & __GFP_RETRY_MAYFAIL))
+		if (sp.costly && (!sp.can_compact ||
+				  !(gfp & __GFP_RETRY_MAYFAIL)))
 			return -1;
-		if (should_reclaim_retry(s, order, alloc_flags,
-					 highest_zoneidx, reclaimed > 0,
-					 &no_progress_loops))
+		if (slowpath_should_retry(s, &sp, reclaimed))
 			continue;
 		/* __alloc_pages_may_oom(): never for costly orders. */
-		if (costly || !out_of_memory(s, order, pid))
+		if (sp.costly || !out_of_memory(s, order, pid))
 			return -1;
-		no_progress_loops = 0;
+		sp.no_progress_loops = 0;
 	}
 }
 
@@ -251,8 +429,11 @@ int64_t sim_alloc_pages(struct sim *s, unsigned order, gfp_t gfp,
 	if (pfn < 0) {
 		struct emit_alloc_fail f = { pid, order, gfp, migratetype };
 
+		s->stats.page_alloc_fail[order]++;
 		count_vm_events(s, VM_alloc_fail, 1);
 		emit_alloc_fail(s->log, s->now_ns, &f);
+	} else {
+		s->stats.page_alloc_ok[order]++;
 	}
 	return pfn;
 }

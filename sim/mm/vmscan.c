@@ -168,21 +168,31 @@ static void kswapd_start_run(struct sim *s, struct pglist_data *pgdat)
 }
 
 void wakeup_kswapd(struct sim *s, struct pglist_data *pgdat, unsigned order,
-		   int highest_zoneidx)
+		   int highest_zoneidx, gfp_t gfp)
 {
 	if (!s->cfg->kswapd_enabled)
 		return;
 	if (order > pgdat->kswapd_order)
 		pgdat->kswapd_order = order;
+	if (order > pgdat->kswapd_alloc_order)
+		pgdat->kswapd_alloc_order = order;
 	if (highest_zoneidx > pgdat->kswapd_highest_zoneidx)
 		pgdat->kswapd_highest_zoneidx = highest_zoneidx;
 	if (pgdat->kswapd_state == KSWAPD_RUNNING)
 		return;
-	if (pgdat->kswapd_failures >= MAX_KSWAPD_FAILURES)
+	if (pgdat->kswapd_failures >= MAX_KSWAPD_FAILURES ||
+	    (pgdat_balanced(pgdat, order, highest_zoneidx) &&
+	     !pgdat_boosted(pgdat))) {
+		/*
+		 * No reclaim needed (or none possible): a high-order
+		 * shortage is fragmentation, which kcompactd can fix for a
+		 * caller that cannot compact itself.
+		 */
+		if (!(gfp & __GFP_DIRECT_RECLAIM))
+			wakeup_kcompactd(s, pgdat, (int)order,
+					 highest_zoneidx);
 		return;
-	if (pgdat_balanced(pgdat, order, highest_zoneidx) &&
-	    !pgdat_boosted(pgdat))
-		return;
+	}
 	if (pgdat->kswapd_state == KSWAPD_NAPPING) {
 		/* Woken during the nap: back to work at once. */
 		count_vm_events(s, VM_kswapd_low_wmark_hit_quickly, 1);
@@ -198,21 +208,34 @@ static void kswapd_sleep(struct sim *s, struct pglist_data *pgdat)
 {
 	pgdat->kswapd_state = KSWAPD_SLEEPING;
 	pgdat->kswapd_order = 0;
+	pgdat->kswapd_alloc_order = 0;
 	pgdat->kswapd_highest_zoneidx = 0;
 	emit_kswapd_sleep(s->log, s->now_ns, pgdat->node_id);
 }
 
 static void kswapd_try_to_sleep(struct sim *s, struct pglist_data *pgdat)
 {
+	int hzi = pgdat->kswapd_highest_zoneidx;
+	bool boosted = false;
+
 	/* Boost reclaim is over once the node is balanced. */
 	for (unsigned i = 0; i < pgdat->nr_zones; i++) {
 		struct zone *z = &pgdat->zones[i];
 
 		if (z->watermark_boost) {
 			z->watermark_boost = 0;
+			boosted = true;
 			zone_note_free(s, z);
 		}
 	}
+	/* balance_pgdat()'s end: boost reclaim hands over to kcompactd. */
+	if (boosted)
+		wakeup_kcompactd(s, pgdat, (int)pgdat->zones[0].pageblock_order,
+				 hzi);
+	/* kswapd_try_to_sleep(): skip hints reset, kcompactd for the
+	 * order kswapd was woken for. */
+	compaction_kswapd_sleep(s, pgdat);
+	wakeup_kcompactd(s, pgdat, (int)pgdat->kswapd_alloc_order, hzi);
 	pgdat->kswapd_state = KSWAPD_NAPPING;
 	pgdat->kswapd_nap_start_ns = s->now_ns;
 	eventq_push(s->q, s->now_ns + s->cfg->kswapd_nap_ns, SIM_EV_KSWAPD_NAP,
@@ -292,6 +315,27 @@ void kswapd_event(struct sim *s, uint32_t kind, uint32_t nid)
 	kswapd_start_run(s, pgdat);
 }
 
+/* Pages of the LRU folio headed by page: 512 for a THP, else 1. */
+static uint64_t folio_nr_pages(const struct page *page)
+{
+	return 1ull << page->order;
+}
+
+/* Each page of the folio leaves a shadow entry with the same value. */
+static void folio_leave_shadows(struct sim *s, uint32_t pfn, uint64_t nr,
+				uint64_t shadow)
+{
+	for (uint64_t i = 0; i < nr; i++) {
+		struct page *p = &s->mem_map[pfn + i];
+		struct pm_entry *e = pagemap_entry(s->pm, p->mapping);
+
+		e->shadow = shadow;
+		e->pfn = PFN_NONE;
+		p->mapping = PM_NONE;
+	}
+	s->nr_shadows += nr;
+}
+
 bool lruvec_reclaim_folio(struct lruvec *lruvec, uint32_t pfn,
 			  struct scan_control *sc)
 {
@@ -299,35 +343,36 @@ bool lruvec_reclaim_folio(struct lruvec *lruvec, uint32_t pfn,
 	struct pglist_data *pgdat = &s->nodes[lruvec->nid];
 	struct page *page = &s->mem_map[pfn];
 	enum lru_type type = page_lru_type(page);
-	struct pm_entry *e;
+	uint64_t nr = folio_nr_pages(page), shadow;
 
 	SIM_BUG_ON(!(page->flags & PG_lru) || page->mapping == PM_NONE);
 	if (type == LRU_ANON && !sc->may_swap)
 		return false;
-	e = pagemap_entry(s->pm, page->mapping);
-	e->shadow = workingset_eviction(lruvec, page);
-	e->pfn = PFN_NONE;
-	s->nr_shadows++;
+	/* One eviction of nr pages (workingset_eviction()). */
+	shadow = workingset_eviction(lruvec, page);
+	if (nr > 1)
+		lruvec_age_nonresident(lruvec, nr - 1);
 	if (type == LRU_ANON) {
+		struct pm_entry *e = pagemap_entry(s->pm, page->mapping);
 		struct sim_proc *proc =
 			sim_proc(s, pagemap_obj_get(s->pm, e->obj)->pid);
 
-		proc->rss_anon--;
-		proc->swap_pages++;
-		count_vm_events(s, VM_pswpout, 1);
-		sc->nr_io_ns += s->cfg->swapout_cost_ns;
+		proc->rss_anon -= nr;
+		proc->swap_pages += nr;
+		count_vm_events(s, VM_pswpout, nr);
+		sc->nr_io_ns += nr * s->cfg->swapout_cost_ns;
 	} else if (page->flags & PG_dirty) {
-		sc->nr_io_ns += s->cfg->writeback_cost_ns;
+		sc->nr_io_ns += nr * s->cfg->writeback_cost_ns;
 	}
-	lruvec->nr_pages[type]--;
-	pgdat->nr_zone_lru[page->zone][type]--;
+	folio_leave_shadows(s, pfn, nr, shadow);
+	lruvec->nr_pages[type] -= nr;
+	pgdat->nr_zone_lru[page->zone][type] -= nr;
 	count_vm_events(s, sc->kswapd ? VM_pgsteal_kswapd : VM_pgsteal_direct,
-			1);
+			nr);
 	count_vm_events(s, type == LRU_ANON ? VM_pgsteal_anon : VM_pgsteal_file,
-			1);
+			nr);
 	page->flags = 0;
-	page->mapping = PM_NONE;
-	sim_free_pages(s, pfn, 0);
-	sc->nr_reclaimed++;
+	sim_free_pages(s, pfn, page->order);
+	sc->nr_reclaimed += nr;
 	return true;
 }
