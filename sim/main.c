@@ -61,7 +61,7 @@ static void usage(FILE *f)
 "                                     replay TRACE under each config in\n"
 "                                     parallel, print the figures side by\n"
 "                                     side (mmsim compare --help)\n"
-"       mmsim policies                list the reclaim policies\n"
+"       mmsim policies                list the reclaim and compaction policies\n"
 "       mmsim --help | --version\n"
 "\n"
 "run options:\n"
@@ -235,9 +235,14 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_policies(void)
 {
+	printf("reclaim.policy:\n");
 	for (const struct reclaim_ops *const *p = reclaim_policy_list(); *p;
 	     p++)
-		printf("%-10s %s\n", (*p)->name, (*p)->summary);
+		printf("  %-10s %s\n", (*p)->name, (*p)->summary);
+	printf("compaction.policy:\n");
+	for (const struct compact_ops *const *p = compact_policy_list(); *p;
+	     p++)
+		printf("  %-10s %s\n", (*p)->name, (*p)->summary);
 	return 0;
 }
 

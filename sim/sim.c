@@ -23,15 +23,17 @@
  *  - alloc / free: kernel allocations of 2^order pages outside the LRU,
  *    placed by mmsim's allocator or on their recorded pfn (placement.c).
  *  - THP (thp.enabled): an anon fault in a 2 MiB region where nothing is
- *    mapped or swapped yet first tries an order-9 folio, as
- *    do_huge_pmd_anonymous_page() does, and falls back to a base page
- *    (thp_fault_alloc / thp_fault_fallback). The THP is one folio on the
- *    LRU (the policy sees its head page; reclaim evicts all 512 pages at
- *    once, each leaving a shadow); the page map has an entry per subpage.
- *    Unmapping one subpage splits the folio (split_huge_page()): the
- *    other 511 go back on the LRU as new base pages, where the kernel
- *    would queue them right after the head; compaction never moves a THP
- *    (its order is the pageblock's).
+ *    mapped or swapped yet first tries an order-9 allocation
+ *    (GFP_TRANSHUGE* per thp.defrag), as do_huge_pmd_anonymous_page()
+ *    does, and falls back to a base page (thp_fault_alloc /
+ *    thp_fault_fallback). Simplification: the reclaim policies count one
+ *    LRU entry per page, so the 512 pages join the LRU as base pages (the
+ *    kernel keeps one folio and ages it as a unit). While all 512 are
+ *    mapped they carry PG_thp and compaction treats the aligned block as
+ *    the large folio it is (never moved, pageblock skipped); the first
+ *    page reclaimed or unmapped breaks it into base pages, as the kernel's
+ *    split would, and reclaim then frees the pages one by one where the
+ *    kernel would swap the THP out whole.
  *  - evict: the traced kernel's eviction of a file page; counted, not
  *    replayed (mmsim makes its own eviction decisions).
  */
@@ -267,49 +269,21 @@ void sim_drop_shadow(struct sim *s, uint32_t id)
 	pagemap_remove(s->pm, id);
 }
 
-uint32_t lru_folio_head(const struct sim *s, uint32_t pfn)
+void thp_break(struct sim *s, uint32_t pfn)
 {
-	uint32_t head = pfn;
+	uint32_t base = pfn & ~((1u << THP_ORDER) - 1);
 
-	if (s->mem_map[pfn].flags & PG_tail)
-		head = pfn & ~((1u << THP_ORDER) - 1);
-	SIM_BUG_ON(!(s->mem_map[head].flags & PG_lru));
-	return head;
-}
-
-/*
- * split_huge_page(): the THP at head becomes 512 base pages. They keep
- * the folio's flags and page map entries and rejoin the LRU as new pages.
- */
-static void split_thp(struct sim *s, uint32_t head)
-{
-	struct lruvec *lruvec = &s->nodes[s->mem_map[head].nid].lruvec;
-	uint32_t flags = s->mem_map[head].flags & ~(PG_head | PG_tail);
-	struct fault_info fi = { .type = page_lru_type(&s->mem_map[head]) ==
-					 LRU_ANON ? PAGE_ANON : PAGE_FILE,
-				 .activate = flags & PG_active,
-				 .ref_index = s->ref_index };
-
-	lruvec->ops->del_folio(lruvec, head);
-	for (uint32_t i = 0; i < (1u << THP_ORDER); i++) {
-		struct page *p = &s->mem_map[head + i];
-
-		p->flags = flags | PG_head;
-		p->order = 0;
-		p->mapcount = 1;
-		lruvec->ops->add_folio(lruvec, head + i, &fi);
-	}
+	for (uint32_t i = 0; i < (1u << THP_ORDER); i++)
+		s->mem_map[base + i].flags &= ~PG_thp;
 	s->stats.thp_split++;
 }
 
 void sim_release_lru_page(struct sim *s, uint32_t pfn)
 {
-	struct page *page;
-	uint32_t head = lru_folio_head(s, pfn);
+	struct page *page = &s->mem_map[pfn];
 
-	if (s->mem_map[head].order)
-		split_thp(s, head);
-	page = &s->mem_map[pfn];
+	if (page->flags & PG_thp)
+		thp_break(s, pfn);
 	struct pglist_data *pgdat = &s->nodes[page->nid];
 	struct lruvec *lruvec = &pgdat->lruvec;
 	enum lru_type type = page_lru_type(page);
@@ -390,29 +364,23 @@ static bool thp_region_empty(const struct sim *s, uint32_t obj,
 	return true;
 }
 
-/* Maps the THP at pfn over [base, base + 512) of obj: one LRU folio. */
+/*
+ * Maps the THP at pfn over [base, base + 512) of obj: 512 base pages on
+ * the LRU, marked PG_thp while the huge page is whole.
+ */
 static void install_thp(struct sim *s, uint32_t obj, uint64_t base,
 			uint32_t pfn, const struct fault_info *fi,
 			uint32_t pid)
 {
-	struct page *head = &s->mem_map[pfn];
-	struct pglist_data *pgdat = &s->nodes[head->nid];
-	struct lruvec *lruvec = &pgdat->lruvec;
-	uint64_t nr = 1u << THP_ORDER;
+	for (uint32_t i = 0; i < (1u << THP_ORDER); i++) {
+		struct page *p = &s->mem_map[pfn + i];
 
-	for (uint64_t i = 0; i < nr; i++) {
-		uint32_t id = pagemap_insert(s->pm, obj, base + i);
-
-		pagemap_entry(s->pm, id)->pfn = pfn + (uint32_t)i;
-		s->mem_map[pfn + i].mapping = id;
+		p->flags = 0;
+		p->order = 0;
+		install_lru_page(s, obj, base + i, PM_NONE, pfn + i, fi,
+				 pid);
+		p->flags |= PG_thp;
 	}
-	head->flags = PG_lru | PG_head | PG_swapbacked;
-	head->mapcount = 1;
-	head->memcg = 0;
-	lruvec->nr_pages[LRU_ANON] += nr;
-	pgdat->nr_zone_lru[head->zone][LRU_ANON] += nr;
-	sim_proc(s, pid)->rss_anon += nr;
-	lruvec->ops->add_folio(lruvec, pfn, fi);
 }
 
 /*
@@ -501,19 +469,17 @@ static void access_page(struct sim *s, const struct trace_row *row,
 	if (e && e->pfn != PFN_NONE) {
 		struct lruvec *lruvec = &s->nodes[0].lruvec;
 		struct access_info ai = { row->type, row->write, s->ref_index };
-		uint32_t head = lru_folio_head(s, e->pfn);
 
 		if (row->write)
-			s->mem_map[head].flags |= PG_dirty;
-		lruvec->ops->mark_accessed(lruvec, head, &ai);
+			s->mem_map[e->pfn].flags |= PG_dirty;
+		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
 	} else {
 		page_fault(s, row, index);
 		if (row->write) {
 			id = pagemap_lookup(s->pm, row_obj(s, row, true), index);
 			e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
 			if (e && e->pfn != PFN_NONE)
-				s->mem_map[lru_folio_head(s, e->pfn)].flags |=
-					PG_dirty;
+				s->mem_map[e->pfn].flags |= PG_dirty;
 		}
 	}
 	s->ref_index++;

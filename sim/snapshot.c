@@ -199,8 +199,10 @@ static int free_counts_line(struct parse_ctx *c, const struct words *ws)
 
 static int blocks_header(struct parse_ctx *c, const struct words *ws)
 {
+	size_t first = ws->n > 3 && !strcmp(ws->w[3], "type") ? 4 : 3;
+
 	c->nr_block_cols = 0;
-	for (size_t i = 3; i < ws->n; i++) {
+	for (size_t i = first; i < ws->n; i++) {
 		int mt = type_from_name(ws->w[i]);
 
 		if (mt < 0 || c->nr_block_cols == sizeof(c->block_cols) /

@@ -4,11 +4,13 @@
 #include "summary.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "emit.h"
+#include "mm/buddy.h"
 #include "vmstat.h"
 
 static const char *const wmark_names[NR_WMARK] = { "min", "low", "high" };
@@ -213,6 +215,152 @@ static json_t *alloc_orders_json(const struct sim *s)
 	return o;
 }
 
+static json_t *u64_array(const uint64_t *a, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_integer((json_int_t)a[i]));
+	return arr;
+}
+
+/* A fraction with 3 decimals, as the frag event prints indices. */
+static json_t *real3(double v)
+{
+	return json_real(round(v * 1000.0) / 1000.0);
+}
+
+static json_t *milli_array(const int *a, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, real3(a[i] / 1000.0));
+	return arr;
+}
+
+static json_t *real3_array(const double *a, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, real3(a[i]));
+	return arr;
+}
+
+/* Every allocation request by order: faults, THP faults, `alloc` rows. */
+static json_t *allocations_json(const struct sim *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "success", u64_array(s->stats.page_alloc_ok,
+						    NR_PAGE_ORDERS));
+	json_object_set_new(o, "fail", u64_array(s->stats.page_alloc_fail,
+						 NR_PAGE_ORDERS));
+	return o;
+}
+
+static json_t *placement_json(const struct sim *s)
+{
+	json_t *o = json_object();
+	const struct sim_stats *st = &s->stats;
+
+	json_object_set_new(o, "alloc_at_pfn", json_integer((json_int_t)st->alloc_at_pfn));
+	json_object_set_new(o, "alloc_placed_by_allocator",
+			    json_integer((json_int_t)st->alloc_elsewhere));
+	json_object_set_new(o, "pretrace_pages", json_integer((json_int_t)st->pretrace_pages));
+	json_object_set_new(o, "pretrace_freed", json_integer((json_int_t)st->free_pretrace));
+	json_object_set_new(o, "pretrace_displaced",
+			    json_integer((json_int_t)st->pretrace_displaced));
+	json_object_set_new(o, "absent_pages", json_integer((json_int_t)st->absent_pages));
+	json_object_set_new(o, "thp_split", json_integer((json_int_t)st->thp_split));
+	return o;
+}
+
+static json_t *compaction_json(const struct sim *s)
+{
+	json_t *o = json_object(), *runs = json_object(), *res = json_object();
+
+	for (int t = 0; t < NR_COMPACT_TRIGGERS; t++)
+		json_object_set_new(runs, compact_trigger_name((enum compact_trigger)t),
+				    json_integer((json_int_t)s->stats.compact_runs[t]));
+	for (int r = 0; r < NR_COMPACT_RESULTS; r++)
+		if (s->stats.compact_results[r])
+			json_object_set_new(res, compact_result_name(
+				(enum compact_result)r), json_integer(
+				(json_int_t)s->stats.compact_results[r]));
+	json_object_set_new(o, "policy", json_string(s->nodes[0].compact_ops->name));
+	json_object_set_new(o, "runs", runs);
+	json_object_set_new(o, "results", res);
+	json_object_set_new(o, "direct_stall_ns", json_integer((json_int_t)s->stats.compact_ns));
+	json_object_set_new(o, "kcompactd_busy_ns",
+			    json_integer((json_int_t)s->stats.kcompactd_busy_ns));
+	json_object_set_new(o, "manual_ns", json_integer((json_int_t)s->stats.manual_compact_ns));
+	return o;
+}
+
+/* The zone's fragmentation now. */
+static json_t *frag_final_json(const struct sim *s, const struct zone *z)
+{
+	const struct pglist_data *pgdat = &s->nodes[z->nid];
+	json_t *o = json_object();
+	uint64_t nr_free[NR_PAGE_ORDERS];
+	struct frag_snapshot snap;
+	struct pageblock_stats pb;
+
+	buddy_nr_free(z, nr_free);
+	frag_snapshot_fill(nr_free, &snap);
+	pageblock_stats_from_usage(&pgdat->pb_usage[z->zone_idx],
+				   z->pageblock_mt, &pb);
+	json_object_set_new(o, "free_pages", json_integer((json_int_t)snap.free_pages));
+	json_object_set_new(o, "free_blocks", u64_array(snap.free_blocks, NR_PAGE_ORDERS));
+	json_object_set_new(o, "unusable_index", milli_array(snap.unusable_index,
+							     NR_PAGE_ORDERS));
+	json_object_set_new(o, "extfrag_index", milli_array(snap.extfrag_index,
+							    NR_PAGE_ORDERS));
+	json_object_set_new(o, "score", json_integer(snap.score));
+	json_object_set_new(o, "pageblocks", u64_array(pb.nr, MIGRATE_TYPES));
+	json_object_set_new(o, "mixed_pageblocks", u64_array(pb.mixed, MIGRATE_TYPES));
+	return o;
+}
+
+/* Time-weighted means of the sampled metrics up to the last row. */
+static json_t *frag_mean_json(const struct sim *s, const struct zone *z)
+{
+	struct frag_means m;
+	json_t *o = json_object();
+
+	fragstat_means(&s->nodes[z->nid].frag[z->zone_idx], s->stats.last_t_ns,
+		       &m);
+	json_object_set_new(o, "samples", json_integer((json_int_t)m.nr_samples));
+	json_object_set_new(o, "span_ns", json_integer((json_int_t)m.span_ns));
+	json_object_set_new(o, "free_pages", real3(m.free_pages));
+	json_object_set_new(o, "score", real3(m.score));
+	json_object_set_new(o, "unusable_index", real3_array(m.unusable_index,
+							     NR_PAGE_ORDERS));
+	json_object_set_new(o, "extfrag_index", real3_array(m.extfrag_index,
+							    NR_PAGE_ORDERS));
+	return o;
+}
+
+static json_t *frag_json(const struct sim *s)
+{
+	json_t *zones = json_array();
+
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		for (unsigned i = 0; i < s->nodes[n].nr_zones; i++) {
+			const struct zone *z = &s->nodes[n].zones[i];
+			json_t *o = json_object();
+
+			json_object_set_new(o, "nid", json_integer(z->nid));
+			json_object_set_new(o, "zone", json_string(z->name));
+			json_object_set_new(o, "final", frag_final_json(s, z));
+			json_object_set_new(o, "mean", frag_mean_json(s, z));
+			json_array_append_new(zones, o);
+		}
+	return zones;
+}
+
 json_t *summary_json(const struct sim *s, const struct summary_info *info)
 {
 	json_t *o = json_object();
@@ -235,6 +383,10 @@ json_t *summary_json(const struct sim *s, const struct summary_info *info)
 	json_object_set_new(o, "vmstat", vmstat_json(s));
 	json_object_set_new(o, "stalls", stalls_json(s));
 	json_object_set_new(o, "alloc_orders", alloc_orders_json(s));
+	json_object_set_new(o, "allocations", allocations_json(s));
+	json_object_set_new(o, "placement", placement_json(s));
+	json_object_set_new(o, "compaction", compaction_json(s));
+	json_object_set_new(o, "frag", frag_json(s));
 	json_object_set_new(mem, "shadow_entries", json_integer((json_int_t)s->nr_shadows));
 	json_object_set_new(mem, "shadows_dropped",
 			    json_integer((json_int_t)s->stats.shadows_dropped));

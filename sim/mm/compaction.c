@@ -278,6 +278,14 @@ struct compact_page compaction_page_at(const struct compact_control *cc,
 	}
 	if (!(p->flags & PG_head) || (p->flags & PG_reserved))
 		return cp;	/* a tail page, or absent memory */
+	if (p->flags & PG_thp) {
+		/* A THP mapped whole: one large folio, never moved. */
+		if (pfn & ((1ull << COMPACTION_HPAGE_ORDER) - 1))
+			return cp;
+		cp.kind = COMPACT_PAGE_PINNED;
+		cp.order = COMPACTION_HPAGE_ORDER;
+		return cp;
+	}
 	cp.order = p->order;
 	cp.kind = COMPACT_PAGE_PINNED;
 	if (p->migratetype != MIGRATE_MOVABLE)

@@ -90,8 +90,11 @@ uint64_t sim_free_process(struct sim *s, uint32_t pid);
 /* sim.c */
 /** Removes an LRU page from its mapping and the LRU, then frees it. */
 void sim_release_lru_page(struct sim *s, uint32_t pfn);
-/** The head pfn of the LRU folio pfn belongs to (a THP's subpages). */
-uint32_t lru_folio_head(const struct sim *s, uint32_t pfn);
+/**
+ * The THP that pfn belongs to is no longer mapped whole (one of its pages
+ * is reclaimed or unmapped): its pages become plain base pages.
+ */
+void thp_break(struct sim *s, uint32_t pfn);
 /** Drops a pagemap entry that is a shadow, keeping the shadow count. */
 void sim_drop_shadow(struct sim *s, uint32_t id);
 

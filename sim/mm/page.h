@@ -37,6 +37,9 @@
 					 * (placement.initial); no page map entry */
 #define PG_reserved	(1u << 16)	/* absent from the zone (a hole, memory
 					 * not yet initialised): never free */
+#define PG_thp		(1u << 17)	/* a base page of a THP still mapped
+					 * whole: its 512-aligned block moves
+					 * and is skipped as one folio */
 
 struct page {
 	uint32_t next;		/* list link: pfn of next page, or PFN_NONE */

@@ -315,27 +315,6 @@ void kswapd_event(struct sim *s, uint32_t kind, uint32_t nid)
 	kswapd_start_run(s, pgdat);
 }
 
-/* Pages of the LRU folio headed by page: 512 for a THP, else 1. */
-static uint64_t folio_nr_pages(const struct page *page)
-{
-	return 1ull << page->order;
-}
-
-/* Each page of the folio leaves a shadow entry with the same value. */
-static void folio_leave_shadows(struct sim *s, uint32_t pfn, uint64_t nr,
-				uint64_t shadow)
-{
-	for (uint64_t i = 0; i < nr; i++) {
-		struct page *p = &s->mem_map[pfn + i];
-		struct pm_entry *e = pagemap_entry(s->pm, p->mapping);
-
-		e->shadow = shadow;
-		e->pfn = PFN_NONE;
-		p->mapping = PM_NONE;
-	}
-	s->nr_shadows += nr;
-}
-
 bool lruvec_reclaim_folio(struct lruvec *lruvec, uint32_t pfn,
 			  struct scan_control *sc)
 {
@@ -343,36 +322,37 @@ bool lruvec_reclaim_folio(struct lruvec *lruvec, uint32_t pfn,
 	struct pglist_data *pgdat = &s->nodes[lruvec->nid];
 	struct page *page = &s->mem_map[pfn];
 	enum lru_type type = page_lru_type(page);
-	uint64_t nr = folio_nr_pages(page), shadow;
+	struct pm_entry *e;
 
 	SIM_BUG_ON(!(page->flags & PG_lru) || page->mapping == PM_NONE);
 	if (type == LRU_ANON && !sc->may_swap)
 		return false;
-	/* One eviction of nr pages (workingset_eviction()). */
-	shadow = workingset_eviction(lruvec, page);
-	if (nr > 1)
-		lruvec_age_nonresident(lruvec, nr - 1);
+	if (page->flags & PG_thp)
+		thp_break(s, pfn);
+	e = pagemap_entry(s->pm, page->mapping);
+	e->shadow = workingset_eviction(lruvec, page);
+	e->pfn = PFN_NONE;
+	s->nr_shadows++;
 	if (type == LRU_ANON) {
-		struct pm_entry *e = pagemap_entry(s->pm, page->mapping);
 		struct sim_proc *proc =
 			sim_proc(s, pagemap_obj_get(s->pm, e->obj)->pid);
 
-		proc->rss_anon -= nr;
-		proc->swap_pages += nr;
-		count_vm_events(s, VM_pswpout, nr);
-		sc->nr_io_ns += nr * s->cfg->swapout_cost_ns;
+		proc->rss_anon--;
+		proc->swap_pages++;
+		count_vm_events(s, VM_pswpout, 1);
+		sc->nr_io_ns += s->cfg->swapout_cost_ns;
 	} else if (page->flags & PG_dirty) {
-		sc->nr_io_ns += nr * s->cfg->writeback_cost_ns;
+		sc->nr_io_ns += s->cfg->writeback_cost_ns;
 	}
-	folio_leave_shadows(s, pfn, nr, shadow);
-	lruvec->nr_pages[type] -= nr;
-	pgdat->nr_zone_lru[page->zone][type] -= nr;
+	lruvec->nr_pages[type]--;
+	pgdat->nr_zone_lru[page->zone][type]--;
 	count_vm_events(s, sc->kswapd ? VM_pgsteal_kswapd : VM_pgsteal_direct,
-			nr);
+			1);
 	count_vm_events(s, type == LRU_ANON ? VM_pgsteal_anon : VM_pgsteal_file,
-			nr);
+			1);
 	page->flags = 0;
-	sim_free_pages(s, pfn, page->order);
-	sc->nr_reclaimed += nr;
+	page->mapping = PM_NONE;
+	sim_free_pages(s, pfn, 0);
+	sc->nr_reclaimed++;
 	return true;
 }
