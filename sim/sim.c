@@ -393,11 +393,13 @@ static bool thp_fault(struct sim *s, const struct trace_row *row,
 	uint64_t base = index & ~((1ull << THP_ORDER) - 1);
 	struct fault_info fi = { .type = PAGE_ANON, .write = row->write,
 				 .ref_index = s->ref_index };
-	uint32_t obj = row_obj(s, row, true);
+	uint32_t obj;
 	int64_t pfn;
 
-	if (!s->cfg->thp_enabled || row->type != PAGE_ANON ||
-	    !thp_region_empty(s, obj, base))
+	if (!s->cfg->thp_enabled || row->type != PAGE_ANON)
+		return false;
+	obj = row_obj(s, row, true);
+	if (!thp_region_empty(s, obj, base))
 		return false;
 	pfn = sim_alloc_pages(s, THP_ORDER, thp_gfp(s->cfg), MIGRATE_MOVABLE,
 			      row->pid);

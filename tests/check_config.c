@@ -232,10 +232,12 @@ static const struct bad_file bad_files[] = {
 	  "you mean reclaim.swappiness?" },
 	{ "{\"reclam\": {}}",
 	  "reclam: unknown key (known top-level keys: memory, watermarks, "
-	  "reclaim, kswapd, cost, log); did you mean reclaim?" },
+	  "reclaim, kswapd, cost, compaction, kcompactd, placement, thp, "
+	  "log); did you mean reclaim?" },
 	{ "{\"swappiness\": 10}",
 	  "swappiness: unknown key (known top-level keys: memory, watermarks, "
-	  "reclaim, kswapd, cost, log); did you mean reclaim.swappiness?" },
+	  "reclaim, kswapd, cost, compaction, kcompactd, placement, thp, "
+	  "log); did you mean reclaim.swappiness?" },
 	{ "{\"watermarks\": {\"min_free\": 10}}",
 	  "watermarks.min_free: unknown key (known keys under watermarks: "
 	  "mode, min_free_kbytes, watermark_scale_factor, "
@@ -300,8 +302,8 @@ static const struct bad_file bad_files[] = {
 	{ "{\"log\": {\"events\": [\"watermark\", \"refaults\"]}}",
 	  "log.events[1]: got \"refaults\", expected one of \"watermark\", "
 	  "\"refault\", \"kswapd\", \"direct_reclaim\", \"oom\", \"shrink\", "
-	  "\"alloc_fail\", \"extfrag\", \"compaction\", \"frag\"; did you mean "
-	  "refault?" },
+	  "\"alloc_fail\", \"extfrag\", \"compaction\", \"frag\", "
+	  "\"placement\"; did you mean refault?" },
 	{ "{\"log\": {\"events\": \"watermark,refault\"}}",
 	  "log.events: got \"watermark,refault\", expected \"all\", \"none\" "
 	  "or an array of event names" },
@@ -587,8 +589,8 @@ START_TEST(test_set_errors)
 		  "reclaim.swappiness?");
 	set_fails(&c, "reclam.swappiness=3", "--set reclam.swappiness=3: "
 		  "reclam: unknown key (known top-level keys: memory, "
-		  "watermarks, reclaim, kswapd, cost, log); did you mean "
-		  "reclaim?");
+		  "watermarks, reclaim, kswapd, cost, compaction, kcompactd, "
+		  "placement, thp, log); did you mean reclaim?");
 	set_fails(&c, "reclaim.swappiness.x=3", "--set reclaim.swappiness.x=3: "
 		  "unknown key (reclaim.swappiness takes a value and has no "
 		  "keys under it)");
@@ -772,8 +774,8 @@ START_TEST(test_log_events_forms)
 		  "log.events=watermark,refaults: log.events[1]: got "
 		  "\"refaults\", expected one of \"watermark\", \"refault\", "
 		  "\"kswapd\", \"direct_reclaim\", \"oom\", \"shrink\", "
-		  "\"alloc_fail\", \"extfrag\", \"compaction\", \"frag\"; did you "
-		  "mean refault?");
+		  "\"alloc_fail\", \"extfrag\", \"compaction\", \"frag\", "
+		  "\"placement\"; did you mean refault?");
 
 	c.log_events = all;
 	j = config_to_json(&c);
@@ -886,9 +888,9 @@ START_TEST(test_names)
 					     "Movable" };
 	static const char *const events[] = { "watermark", "refault", "kswapd",
 		"direct_reclaim", "oom", "shrink", "alloc_fail", "extfrag",
-		"compaction", "frag" };
+		"compaction", "frag", "placement" };
 
-	ck_assert_int_eq(NR_LOG_EVENTS, 10);
+	ck_assert_int_eq(NR_LOG_EVENTS, 11);
 	for (int t = 0; t < MAX_NR_ZONES; t++)
 		ck_assert_str_eq(zone_type_name((enum zone_type)t), zones[t]);
 	for (int e = 0; e < NR_LOG_EVENTS; e++)

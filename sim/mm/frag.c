@@ -148,46 +148,36 @@ static uint64_t pageblock_base_pfn(const struct zone *z)
 	return z->zone_start_pfn & ~(((uint64_t)1 << z->pageblock_order) - 1);
 }
 
-/* Is some page of [start, end) in use as a type other than tag? */
-static bool pageblock_is_mixed(const struct zone *z, uint64_t start,
-			       uint64_t end, int tag)
+void pageblock_stats_scan(const struct zone *z, size_t nr_pageblocks,
+			  struct pageblock_stats *out)
 {
 	const struct page *map = z->mem_map;
+	uint64_t base = pageblock_base_pfn(z);
+	uint64_t end = base + ((uint64_t)nr_pageblocks << z->pageblock_order);
+	uint8_t *mixed = xcalloc(nr_pageblocks ? nr_pageblocks : 1, 1);
 
-	for (uint64_t pfn = start; pfn < end;) {
+	if (end > z->zone_start_pfn + z->spanned_pages)
+		end = z->zone_start_pfn + z->spanned_pages;
+	/* One walk: free blocks may span several pageblocks. */
+	for (uint64_t pfn = z->zone_start_pfn; pfn < end;) {
 		const struct page *p = &map[pfn];
+		size_t i = (size_t)((pfn - base) >> z->pageblock_order);
 
 		if (p->flags & PG_buddy) {
 			pfn += (uint64_t)1 << p->order;
 			continue;
 		}
-		if (!(p->flags & PG_reserved) && p->migratetype != tag)
-			return true;
+		if (!(p->flags & PG_reserved) &&
+		    p->migratetype != z->pageblock_mt[i])
+			mixed[i] = 1;
 		pfn++;
 	}
-	return false;
-}
-
-void pageblock_stats_scan(const struct zone *z, size_t nr_pageblocks,
-			  struct pageblock_stats *out)
-{
-	uint64_t nr = (uint64_t)1 << z->pageblock_order;
-	uint64_t base = pageblock_base_pfn(z);
-	uint64_t zend = z->zone_start_pfn + z->spanned_pages;
-
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < nr_pageblocks; i++) {
-		uint64_t start = base + i * nr, end = start + nr;
-		int tag = z->pageblock_mt[i];
-
-		if (start < z->zone_start_pfn)
-			start = z->zone_start_pfn;
-		if (end > zend)
-			end = zend;
-		out->nr[tag]++;
-		if (pageblock_is_mixed(z, start, end, tag))
-			out->mixed[tag]++;
+		out->nr[z->pageblock_mt[i]]++;
+		out->mixed[z->pageblock_mt[i]] += mixed[i];
 	}
+	free(mixed);
 }
 
 void pageblock_usage_init(struct pageblock_usage *u, const struct zone *z)
