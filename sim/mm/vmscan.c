@@ -275,6 +275,11 @@ static void kswapd_batch(struct sim *s, struct pglist_data *pgdat)
 		if (pgdat->kswapd_run_reclaimed == 0)
 			pgdat->kswapd_failures++;
 		if (pgdat->kswapd_failures >= MAX_KSWAPD_FAILURES) {
+			/* Hopeless: prepare_kswapd_sleep() lets it sleep, and
+			 * kswapd_try_to_sleep() hands over to kcompactd. */
+			compaction_kswapd_sleep(s, pgdat);
+			wakeup_kcompactd(s, pgdat, (int)pgdat->kswapd_alloc_order,
+					 pgdat->kswapd_highest_zoneidx);
 			kswapd_sleep(s, pgdat);
 			return;
 		}

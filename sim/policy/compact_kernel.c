@@ -33,8 +33,7 @@
  *   come from isolate_freepages(): from the free scanner's pageblock
  *   downwards, MOVABLE pageblocks (any, at SYNC_FULL) not marked skip and
  *   not starting with a free block of the target order, free blocks taken
- *   whole (async strides through a pageblock, 1 page after a success, up
- *   to 32 after misses), until there are as many free pages as sources.
+ *   whole, until there are as many free pages as sources.
  * - Skip hints: a pageblock the migrate scanner finished without
  *   isolating anything, or one whose LRU pages it already isolated once, is
  *   marked; so is a free-scanner pageblock scanned to its end. They are
@@ -50,7 +49,11 @@
  *   back, never down.
  *
  * Not modelled (kernel-model.md §10 allows it): fast_find_migrateblock()
- * and fast_isolate_freepages() (the scanners are linear), lock contention
+ * and fast_isolate_freepages() (the scanners are linear), and with them
+ * async mode's stride through the free scanner's pageblocks (up to 32
+ * pages): without the free-list search that finds the kernel its targets,
+ * a strided scan would miss most free pages of a fragmented block, so
+ * async scans every page as sync does. Also lock contention
  * and too_many_isolated(), CMA, per-CPU list drains, migration failures
  * other than running out of targets.
  */
@@ -526,12 +529,11 @@ static bool suitable_migration_target(const struct compact_control *cc,
 
 /* isolate_freepages_block(), non-strict; *start_pfn advances. */
 static uint64_t isolate_freepages_block(struct compact_control *cc,
-					uint64_t *start_pfn, uint64_t end_pfn,
-					unsigned stride)
+					uint64_t *start_pfn, uint64_t end_pfn)
 {
 	uint64_t pfn = *start_pfn, nr_scanned = 0, total = 0;
 
-	for (; pfn < end_pfn; pfn += stride) {
+	for (; pfn < end_pfn; pfn++) {
 		struct compact_page cp = compaction_page_at(cc, pfn);
 		uint64_t n;
 
@@ -570,20 +572,16 @@ static void isolate_freepages(struct compact_control *cc)
 	uint64_t block_start = pageblock_start_pfn(z, isolate_start);
 	uint64_t block_end = block_start + pb_pages(z);
 	uint64_t low_pfn = pageblock_end_pfn(z, cc->migrate_pfn);
-	unsigned stride = cc->mode == MIGRATE_ASYNC ? COMPACT_CLUSTER_MAX : 1;
 
 	if (block_end > zone_end_pfn(z))
 		block_end = zone_end_pfn(z);
 	for (; block_start >= low_pfn; block_end = block_start,
 	     block_start -= pb_pages(z), isolate_start = block_start) {
-		uint64_t nr;
-
 		if (!pageblock_present(cc, block_start) ||
 		    !suitable_migration_target(cc, block_start) ||
 		    !isolation_suitable(cc, block_start))
 			continue;
-		nr = isolate_freepages_block(cc, &isolate_start, block_end,
-					     stride);
+		isolate_freepages_block(cc, &isolate_start, block_end);
 		if (isolate_start == block_end)
 			update_pageblock_skip(cc, block_start,
 					      block_start - pb_pages(z));
@@ -594,8 +592,6 @@ static void isolate_freepages(struct compact_control *cc)
 		}
 		if (isolate_start < block_end)
 			break;	/* isolation failed early */
-		stride = nr ? 1 : (stride * 2 < COMPACT_CLUSTER_MAX ?
-				   stride * 2 : COMPACT_CLUSTER_MAX);
 	}
 	cc->free_pfn = isolate_start;
 }
