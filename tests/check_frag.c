@@ -7,7 +7,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "mm/buddy.h"
 #include "mm/frag.h"
 
 static struct contig_page_info info_for(const uint64_t nr_free[NR_PAGE_ORDERS],
@@ -209,6 +211,102 @@ START_TEST(random_against_reference)
 }
 END_TEST
 
+/* Every field of the frag event on §8.3's worked example. */
+START_TEST(snapshot_fill_worked_example)
+{
+	const uint64_t nr_free[NR_PAGE_ORDERS] = { 1000, 200, 50, 10 };
+	struct frag_snapshot snap;
+
+	frag_snapshot_fill(nr_free, &snap);
+	ck_assert_uint_eq(snap.free_pages, 1680);
+	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+		ck_assert_uint_eq(snap.free_blocks[o], nr_free[o]);
+	ck_assert_int_eq(snap.unusable_index[0], 0);
+	ck_assert_int_eq(snap.unusable_index[2], 833);
+	ck_assert_int_eq(snap.unusable_index[4], 1000);
+	ck_assert_int_eq(snap.extfrag_index[2], -1000);
+	ck_assert_int_eq(snap.extfrag_index[3], -1000);
+	ck_assert_int_eq(snap.extfrag_index[4], 916);
+	/* Order 10: 1000 - (1000 + 1000 * 1680 / 1024) / 1260 = 1000 - 2. */
+	ck_assert_int_eq(snap.extfrag_index[10], 998);
+	ck_assert_uint_eq(snap.score, 100);
+}
+END_TEST
+
+/*
+ * Pageblocks per type and mixed ones, on a hand-built zone of six
+ * 8-page pageblocks (pageblock order 3):
+ *   0 Unmovable:   4 unmovable pages, 4 free        -> not mixed
+ *   1 Movable:     a movable and an unmovable page  -> mixed
+ *   2, 3 Movable:  all free, one order-4 block across both -> not mixed
+ *   4 Reclaimable: a movable page among free ones   -> mixed
+ *   5 Reclaimable: 8 reclaimable pages              -> not mixed
+ * The walk over the pages and the counters kept on every allocation and
+ * free agree, also after frees.
+ */
+START_TEST(pageblock_counts)
+{
+	static const int tags[6] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE,
+		MIGRATE_MOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE,
+		MIGRATE_RECLAIMABLE };
+	struct page *map = calloc(48, sizeof(*map));
+	struct zone z;
+	struct pageblock_usage u;
+	struct pageblock_stats scan, fast;
+
+	memset(&z, 0, sizeof(z));
+	strcpy(z.name, "Normal");
+	buddy_zone_init(&z, map, 0, 48, 3);
+	pageblock_usage_init(&u, &z);
+	/* Everything in use, so the tags can be set without free blocks. */
+	ck_assert(buddy_alloc_at(&z, 0, 5));
+	ck_assert(buddy_alloc_at(&z, 32, 4));
+	for (int b = 0; b < 6; b++)
+		z.pageblock_mt[b] = (uint8_t)tags[b];
+	for (uint64_t pfn = 0; pfn < 48; pfn++)
+		map[pfn].migratetype = (uint8_t)tags[pfn / 8];
+	/* The pages that stay in use keep their type, the rest is freed. */
+	map[9].migratetype = MIGRATE_UNMOVABLE;
+	map[32].migratetype = MIGRATE_MOVABLE;
+	for (uint64_t pfn = 0; pfn < 48; pfn++) {
+		bool keep = pfn < 4 || pfn == 8 || pfn == 9 || pfn == 32 ||
+			    pfn >= 40;
+
+		map[pfn].flags = PG_head;
+		map[pfn].order = 0;
+		if (keep)
+			pageblock_usage_add(&u, pfn, 0, map[pfn].migratetype, +1);
+		else
+			buddy_free(&z, pfn, 0);
+	}
+	ck_assert(buddy_check(&z));
+	ck_assert_uint_eq(z.free_area[4].nr_free, 1);	/* pfns 16..31 */
+	pageblock_stats_scan(&z, 6, &scan);
+	pageblock_stats_from_usage(&u, z.pageblock_mt, &fast);
+	ck_assert_uint_eq(scan.nr[MIGRATE_UNMOVABLE], 1);
+	ck_assert_uint_eq(scan.nr[MIGRATE_MOVABLE], 3);
+	ck_assert_uint_eq(scan.nr[MIGRATE_RECLAIMABLE], 2);
+	ck_assert_uint_eq(scan.nr[MIGRATE_HIGHATOMIC], 0);
+	ck_assert_uint_eq(scan.mixed[MIGRATE_UNMOVABLE], 0);
+	ck_assert_uint_eq(scan.mixed[MIGRATE_MOVABLE], 1);
+	ck_assert_uint_eq(scan.mixed[MIGRATE_RECLAIMABLE], 1);
+	ck_assert_mem_eq(&scan, &fast, sizeof(scan));
+	/* Freeing the stray pages makes both blocks clean again. */
+	pageblock_usage_add(&u, 9, 0, MIGRATE_UNMOVABLE, -1);
+	buddy_free(&z, 9, 0);
+	pageblock_usage_add(&u, 32, 0, MIGRATE_MOVABLE, -1);
+	buddy_free(&z, 32, 0);
+	pageblock_stats_scan(&z, 6, &scan);
+	pageblock_stats_from_usage(&u, z.pageblock_mt, &fast);
+	ck_assert_uint_eq(scan.mixed[MIGRATE_MOVABLE], 0);
+	ck_assert_uint_eq(scan.mixed[MIGRATE_RECLAIMABLE], 0);
+	ck_assert_mem_eq(&scan, &fast, sizeof(scan));
+	pageblock_usage_destroy(&u);
+	buddy_zone_destroy(&z);
+	free(map);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("frag");
@@ -222,6 +320,8 @@ int main(void)
 	tcase_add_test(tc, score_and_weight);
 	tcase_add_test(tc, index_format);
 	tcase_add_test(tc, random_against_reference);
+	tcase_add_test(tc, snapshot_fill_worked_example);
+	tcase_add_test(tc, pageblock_counts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
