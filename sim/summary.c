@@ -421,6 +421,38 @@ static void row(FILE *f, const char *label, json_int_t v, const char *unit)
 	fprintf(f, "  %-34s %14lld %s\n", label, (long long)v, unit);
 }
 
+/* Compaction counters, and each zone's fragmentation score. */
+static void print_compaction(FILE *f, const json_t *sum)
+{
+	const json_t *v = json_object_get(sum, "vmstat");
+	const json_t *frag = json_object_get(sum, "frag");
+	const json_t *fails = json_object_get(json_object_get(sum,
+					       "allocations"), "fail");
+	size_t i;
+	const json_t *z;
+	json_int_t high = 0;
+
+	for (i = PAGE_ALLOC_COSTLY_ORDER + 1; i < json_array_size(fails); i++)
+		high += json_integer_value(json_array_get(fails, i));
+	fprintf(f, "\ncompaction (%s)\n", json_string_value(json_object_get(
+		json_object_get(sum, "compaction"), "policy")));
+	row(f, "compact_stall", jint(v, "compact_stall"), "");
+	row(f, "compact_success", jint(v, "compact_success"), "");
+	row(f, "compact_daemon_wake", jint(v, "compact_daemon_wake"), "");
+	row(f, "pgmigrate_success", jint(v, "pgmigrate_success"), "pages");
+	row(f, "failed allocations of order > 3", high, "");
+	json_array_foreach(frag, i, z) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s score final / mean",
+			 json_string_value(json_object_get(z, "zone")));
+		fprintf(f, "  %-34s %7lld / %6.1f\n", label,
+			(long long)jint(z, "final.score"),
+			json_real_value(json_object_get(json_object_get(z,
+				"mean"), "score")));
+	}
+}
+
 void summary_print_table(FILE *f, const json_t *sum)
 {
 	const json_t *v = json_object_get(sum, "vmstat");
@@ -460,6 +492,9 @@ void summary_print_table(FILE *f, const json_t *sum)
 		(double)jint(sum, "stalls.direct_reclaim_ns") / 1e6);
 	fprintf(f, "  %-34s %14.3f ms\n", "major faults",
 		(double)jint(sum, "stalls.major_fault_ns") / 1e6);
+	fprintf(f, "  %-34s %14.3f ms\n", "direct compaction",
+		(double)jint(sum, "stalls.compact_ns") / 1e6);
+	print_compaction(f, sum);
 	fprintf(f, "\nzones          managed       free   allocstall  crossings down min/low/high\n");
 	json_array_foreach(zones, i, z) {
 		char lname[16], key[48];

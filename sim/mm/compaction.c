@@ -48,8 +48,15 @@
  *   resumes where they were, where the kernel keeps them isolated until the
  *   run ends. Between events every page is free or in use.
  * - Migration never fails except for lack of targets (kernel-model.md §10
- *   allows it); no per-CPU lists to drain, no lock contention (no
- *   COMPACT_CONTENDED), no fatal signals.
+ *   allows it); no per-CPU lists to drain, no lock contention, no fatal
+ *   signals. COMPACT_CONTENDED only means what the kernel returns when
+ *   migrate_pages() ran out of targets before the scanners met: free
+ *   pages could not be isolated without falling below the MIN mark.
+ * - A large source (an `alloc` block of order > 0) for which no isolated
+ *   free block is large enough stays where it is, counted in
+ *   pgmigrate_fail, and migration goes on with the other sources; the
+ *   kernel would split such a folio and move its pages one by one, which
+ *   a block that a single `free` row releases cannot be.
  * - Capture looks at the source's free block after it merged, where the
  *   kernel catches it in the middle of merging: the same pages.
  * - Simulated time: cost.compact_scan_ns per page either scanner looks at
@@ -473,6 +480,13 @@ int compaction_migrate_pages(struct compact_control *cc,
 			isolate_freepages(cc);
 			refilled = true;
 			dst = compaction_alloc(cc, order);
+		}
+		if (dst < 0 && order > 0) {
+			/* The kernel splits a large folio it has no target
+			 * for and moves the pieces; an `alloc` block cannot
+			 * be split, so it stays and the rest go on. */
+			cc->nr_failed += 1ull << order;
+			continue;
 		}
 		if (dst < 0) {
 			/* -ENOMEM: this one fails, the rest go back. */
