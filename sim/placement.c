@@ -435,14 +435,13 @@ static bool counts_match(const struct zone *z, const struct snapshot_zone *sz)
 	return true;
 }
 
-static void blocks_default(const struct zone *z, struct snapshot_zone *sz,
-			   size_t full)
+/* buddyinfo alone counts no pageblocks: the whole zone, all Movable. */
+static void blocks_default(struct snapshot_zone *sz, size_t full)
 {
 	if (sz->has_blocks)
 		return;
 	memset(sz->blocks, 0, sizeof(sz->blocks));
 	sz->blocks[MIGRATE_MOVABLE] = full;
-	(void)z;
 }
 
 int placement_apply_snapshot_zone(struct sim *s, struct zone *z,
@@ -461,7 +460,7 @@ int placement_apply_snapshot_zone(struct sim *s, struct zone *z,
 			"expected a multiple of the pageblock (%llu pages) to "
 			"lay a snapshot out", (unsigned long long)
 			z->zone_start_pfn, (unsigned long long)pb_pages);
-	blocks_default(z, &sz, full);
+	blocks_default(&sz, full);
 	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 		nb += (size_t)sz.blocks[mt];
 	if (nb > full)

@@ -22,6 +22,12 @@
  * kswapd failure; at MAX_KSWAPD_FAILURES (16) the node is hopeless and
  * kswapd is no longer woken until some reclaim frees pages.
  *
+ * kcompactd (§3.3): a wake-up that finds the node balanced (or hopeless)
+ * wakes kcompactd instead when the caller cannot reclaim directly; before
+ * its nap kswapd resets the compaction skip hints and wakes kcompactd for
+ * the order it was woken for, and the end of boost reclaim wakes it for
+ * pageblock_order; a hopeless kswapd does the same before it sleeps.
+ *
  * Direct reclaim (§4.9): try_to_free_pages() counts allocstall_<zone>, logs
  * mm_vmscan_direct_reclaim_begin, and runs shrink_node() at priorities 12
  * down to 0 until nr_to_reclaim pages are freed. The simulated time spent
