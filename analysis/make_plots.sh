@@ -48,7 +48,8 @@ say "replayed $TRACE ($CONFIG, $PAGES) -> $OUT/demo.log"
 	say "frag.py skipped (see above)"
 
 # --- every reclaim policy side by side
-policies=$("$MMSIM" policies | awk '{ printf "%s%s", sep, $1; sep = "," }')
+policies=$("$MMSIM" policies | awk '/^[a-z]/ { section = $1; next }
+	section == "reclaim.policy:" { printf "%s%s", sep, $1; sep = "," }')
 "$MMSIM" compare "$TRACE" --config "$CONFIG" --set "$PAGES" \
 	--vary "reclaim.policy=$policies" --format json -o "$OUT/compare.json" \
 	--quiet
