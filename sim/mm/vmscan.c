@@ -163,8 +163,17 @@ uint64_t try_to_free_pages(struct sim *s, struct pglist_data *pgdat,
 	return sc.nr_reclaimed;
 }
 
+/*
+ * A balance_pgdat() run begins. The kernel's kswapd() loop traces
+ * mm_vmscan_kswapd_wake before every run, whether kswapd slept, was woken
+ * during its nap, or found the node unbalanced when the nap ended; so do we,
+ * and kswapd_wake counts those events.
+ */
 static void kswapd_start_run(struct sim *s, struct pglist_data *pgdat)
 {
+	count_vm_events(s, VM_kswapd_wake, 1);
+	emit_kswapd_wake(s->log, s->now_ns, pgdat->node_id,
+			 pgdat->kswapd_highest_zoneidx, pgdat->kswapd_order);
 	pgdat->kswapd_state = KSWAPD_RUNNING;
 	pgdat->kswapd_priority = DEF_PRIORITY;
 	pgdat->kswapd_run_reclaimed = 0;
@@ -199,14 +208,9 @@ void wakeup_kswapd(struct sim *s, struct pglist_data *pgdat, unsigned order,
 					 highest_zoneidx);
 		return;
 	}
-	if (pgdat->kswapd_state == KSWAPD_NAPPING) {
-		/* Woken during the nap: back to work at once. */
+	/* Woken during the nap: back to work at once. */
+	if (pgdat->kswapd_state == KSWAPD_NAPPING)
 		count_vm_events(s, VM_kswapd_low_wmark_hit_quickly, 1);
-	} else {
-		count_vm_events(s, VM_kswapd_wake, 1);
-		emit_kswapd_wake(s->log, s->now_ns, pgdat->node_id,
-				 highest_zoneidx, order);
-	}
 	kswapd_start_run(s, pgdat);
 }
 
