@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "bug.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define EMIT_IOBUF_BYTES	(1u << 20)	/* stdio buffer: few write(2)s */
@@ -142,39 +143,6 @@ static void line_i64(struct emit_line *l, int64_t v)
 	line_u64(l, (uint64_t)v);
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0 if the bytes are not one.
- */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (left < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* Escapes one byte below 0x80 into p; returns the bytes written. */
 static size_t escape_ascii(char *p, unsigned char c)
 {
@@ -216,22 +184,22 @@ static void line_str(struct emit_line *l, const char *s)
 	p = l->buf + l->len;
 	*p++ = '"';
 	while (i < n) {
-		size_t k;
+		int k;
 
 		if (u[i] < 0x80) {
 			p += escape_ascii(p, u[i++]);
 			continue;
 		}
 		k = utf8_seq_len(u + i, n - i);
-		if (k == 0) {
+		if (k <= 0) {	/* not UTF-8, or cut off by the string's end */
 			memcpy(p, "\\ufffd", 6);
 			p += 6;
 			i++;
 			continue;
 		}
-		memcpy(p, u + i, k);
+		memcpy(p, u + i, (size_t)k);
 		p += k;
-		i += k;
+		i += (size_t)k;
 	}
 	*p++ = '"';
 	l->len = (size_t)(p - l->buf);

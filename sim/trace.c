@@ -22,6 +22,7 @@
  */
 #include "trace.h"
 #include "trace_text.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -134,46 +135,6 @@ static const struct compressor *compressed_with(const unsigned char *b,
 		    memcmp(b, magics[i].magic, magics[i].magic_len) == 0)
 			return &magics[i];
 	return NULL;
-}
-
-/*
- * Length of the valid UTF-8 sequence at b (1..4), 0 if invalid, or -1 if it
- * is the valid start of a sequence cut off by the end of the buffer.
- * Rejects overlong forms, surrogates and code points above U+10FFFF.
- */
-static int utf8_seq_len(const unsigned char *b, size_t avail)
-{
-	unsigned char c = b[0];
-	int n;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (int i = 1; i < n; i++) {
-		if ((size_t)i >= avail)
-			return -1;
-		if (b[i] < lo || b[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return n;
 }
 
 /* Offset of the first byte that is not UTF-8 text (NUL counts), or len. */
