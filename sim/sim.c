@@ -362,9 +362,10 @@ static void access_page(struct sim *s, const struct trace_row *row,
 	} else {
 		page_fault(s, row, index);
 		if (row->write) {
+			/* PM_NONE: no memory, the access was dropped. */
 			id = pagemap_lookup(s->pm, row_obj(s, row, true), index);
-			e = pagemap_entry(s->pm, id);
-			if (e->pfn != PFN_NONE)
+			e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
+			if (e && e->pfn != PFN_NONE)
 				s->mem_map[e->pfn].flags |= PG_dirty;
 		}
 	}
