@@ -301,8 +301,9 @@ static uint32_t row_obj(struct sim *s, const struct trace_row *row,
 			   create);
 }
 
-static void page_fault(struct sim *s, const struct trace_row *row,
-		       uint64_t index)
+/* Returns the frame now mapped, or PFN_NONE if the access was dropped. */
+static uint32_t page_fault(struct sim *s, const struct trace_row *row,
+			   uint64_t index)
 {
 	struct lruvec *lruvec = &s->nodes[0].lruvec;
 	struct fault_info fi = { .type = row->type, .write = row->write,
@@ -322,7 +323,7 @@ static void page_fault(struct sim *s, const struct trace_row *row,
 			      row->pid);
 	if (pfn < 0) {
 		s->stats.access_dropped++;
-		return;
+		return PFN_NONE;
 	}
 	obj = row_obj(s, row, true);
 	id = pagemap_lookup(s->pm, obj, index);
@@ -344,6 +345,7 @@ static void page_fault(struct sim *s, const struct trace_row *row,
 		s->stats.major_fault_ns += s->cfg->major_fault_cost_ns;
 	}
 	install_lru_page(s, obj, index, id, (uint32_t)pfn, &fi, row->pid);
+	return (uint32_t)pfn;
 }
 
 static void access_page(struct sim *s, const struct trace_row *row,
@@ -360,14 +362,10 @@ static void access_page(struct sim *s, const struct trace_row *row,
 			s->mem_map[e->pfn].flags |= PG_dirty;
 		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
 	} else {
-		page_fault(s, row, index);
-		if (row->write) {
-			/* PM_NONE: no memory, the access was dropped. */
-			id = pagemap_lookup(s->pm, row_obj(s, row, true), index);
-			e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
-			if (e && e->pfn != PFN_NONE)
-				s->mem_map[e->pfn].flags |= PG_dirty;
-		}
+		uint32_t pfn = page_fault(s, row, index);
+
+		if (row->write && pfn != PFN_NONE)
+			s->mem_map[pfn].flags |= PG_dirty;
 	}
 	s->ref_index++;
 }
@@ -537,6 +535,7 @@ static uint64_t debug_check_every(const struct sim *s)
 
 struct row_ring {
 	struct trace_row r[LOOKAHEAD];
+	uint32_t obj[LOOKAHEAD];	/* each row's object when read, for hints */
 	unsigned head, n;
 	int rc;			/* the reader's status after the last row read */
 };
@@ -552,31 +551,28 @@ static void ring_fill(struct sim *s, struct trace_reader *tr,
 		      struct row_ring *q)
 {
 	while (q->n < LOOKAHEAD && q->rc == TRACE_ROW) {
-		struct trace_row *row = &q->r[(q->head + q->n) % LOOKAHEAD];
-		uint32_t obj;
+		unsigned i = (q->head + q->n) % LOOKAHEAD;
+		struct trace_row *row = &q->r[i];
 
 		q->rc = trace_next(tr, row);
 		if (q->rc != TRACE_ROW)
 			break;
 		q->n++;
-		obj = row_obj_lookup(s, row);
-		if (obj != PM_NONE)
-			pagemap_prefetch_slot(s->pm, obj,
+		q->obj[i] = row_obj_lookup(s, row);
+		if (q->obj[i] != PM_NONE)
+			pagemap_prefetch_slot(s->pm, q->obj[i],
 					      row->addr >> PAGE_SHIFT);
 	}
 }
 
+/* The object looked up when the row was read may be stale: a hint only. */
 static void ring_prefetch_entry(struct sim *s, const struct row_ring *q)
 {
-	const struct trace_row *row;
-	uint32_t obj;
+	unsigned i = (q->head + ENTRY_AHEAD) % LOOKAHEAD;
 
-	if (q->n <= ENTRY_AHEAD)
-		return;
-	row = &q->r[(q->head + ENTRY_AHEAD) % LOOKAHEAD];
-	obj = row_obj_lookup(s, row);
-	if (obj != PM_NONE)
-		pagemap_prefetch_entry(s->pm, obj, row->addr >> PAGE_SHIFT);
+	if (q->n > ENTRY_AHEAD && q->obj[i] != PM_NONE)
+		pagemap_prefetch_entry(s->pm, q->obj[i],
+				       q->r[i].addr >> PAGE_SHIFT);
 }
 
 int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)

@@ -8,10 +8,14 @@
  * Deletion shifts later members of the probe run back (no tombstones), so
  * lookups never slow down as entries come and go. Tables stay at most half
  * full and double when they reach it. Pool slots are recycled through a free
- * list threaded through obj_next.
+ * list threaded through obj_next. A small direct-mapped cache in front of
+ * the object table answers most pagemap_obj() calls: a replay asks for the
+ * row's object several times per row (read-ahead hints, the access, the
+ * fault), nearly always one of a few objects.
  *
  * Invariants: every live entry is in the entry table exactly once and on its
- * object's list; nr_entries of an object equals the length of its list.
+ * object's list; nr_entries of an object equals the length of its list;
+ * the object cache names only objects in the object table, under their key.
  */
 #include "mm/pagemap.h"
 
@@ -37,6 +41,21 @@ struct id_table {
 	uint64_t used;
 };
 
+/*
+ * Recently used objects, direct-mapped by a cheap mix of the key: nearly
+ * every row names one of a few objects, and finding it here costs a
+ * fraction of obj_hash() and a probe of the object table. It holds only
+ * live objects: a release or retire clears the object's slot.
+ */
+#define OBJ_CACHE_SLOTS 64u
+
+struct obj_cache_slot {
+	uint64_t dev, ino;	/* the key as pm_obj holds it */
+	uint32_t pid;
+	uint32_t id;		/* PM_NONE: empty */
+	enum page_type type;
+};
+
 struct pagemap {
 	struct id_table etab;
 	struct pm_entry *entries;
@@ -48,6 +67,7 @@ struct pagemap {
 	struct pm_obj *objs;
 	uint32_t nr_objs_alloc, cap_objs;
 	uint32_t free_obj;
+	struct obj_cache_slot obj_cache[OBJ_CACHE_SLOTS];
 };
 
 static inline uint64_t mix64(uint64_t x)
@@ -142,9 +162,41 @@ static void id_table_del_at(const struct pagemap *pm, struct id_table *t,
 	}
 }
 
+/* The cache slot for a key (dev, ino and pid already normalized). */
+static struct obj_cache_slot *obj_cache_slot(struct pagemap *pm,
+					     enum page_type type, uint32_t pid,
+					     uint64_t dev, uint64_t ino)
+{
+	uint64_t k = pid ^ ino ^ (dev << 7) ^ ((uint64_t)type << 5);
+
+	return &pm->obj_cache[(k ^ k >> 6) & (OBJ_CACHE_SLOTS - 1)];
+}
+
+static bool obj_cache_matches(const struct obj_cache_slot *c,
+			      enum page_type type, uint32_t pid, uint64_t dev,
+			      uint64_t ino)
+{
+	return c->id != PM_NONE && c->pid == pid && c->ino == ino &&
+	       c->dev == dev && c->type == type;
+}
+
+/* The object leaves lookup: its cache slot must not name it any more. */
+static void obj_cache_forget(struct pagemap *pm, uint32_t obj)
+{
+	const struct pm_obj *o = &pm->objs[obj];
+	struct obj_cache_slot *c = obj_cache_slot(pm, o->type, o->pid, o->dev,
+						  o->ino);
+
+	if (c->id == obj)
+		c->id = PM_NONE;
+}
+
 struct pagemap *pagemap_create(void)
 {
 	struct pagemap *pm = xcalloc(1, sizeof(*pm));
+
+	for (unsigned i = 0; i < OBJ_CACHE_SLOTS; i++)
+		pm->obj_cache[i].id = PM_NONE;
 
 	id_table_init(&pm->etab, 1024);
 	id_table_init(&pm->otab, 64);
@@ -194,33 +246,58 @@ static uint32_t obj_alloc(struct pagemap *pm)
 	return pm->nr_objs_alloc++;
 }
 
-uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
-		     uint64_t dev, uint64_t ino, bool create)
+/* The object table's answer for a normalized key, or PM_NONE. */
+static uint32_t obj_find(const struct pagemap *pm, uint64_t h,
+			 enum page_type type, uint32_t pid, uint64_t dev,
+			 uint64_t ino)
 {
-	uint64_t h = obj_hash(type, pid, dev, ino);
-	uint64_t i = h & pm->otab.mask;
-	uint32_t id;
+	for (uint64_t i = h & pm->otab.mask; pm->otab.slot[i] != SLOT_EMPTY;
+	     i = (i + 1) & pm->otab.mask) {
+		uint32_t id = SLOT_ID(pm->otab.slot[i]);
 
-	if (type == PAGE_ANON)
-		dev = ino = 0;
-	else
-		pid = 0;
-	for (; pm->otab.slot[i] != SLOT_EMPTY; i = (i + 1) & pm->otab.mask) {
-		if ((pm->otab.slot[i] & 0xffffffff00000000ull) != SLOT_TAG(h))
-			continue;
-		id = SLOT_ID(pm->otab.slot[i]);
-		if (obj_matches(&pm->objs[id], type, pid, dev, ino))
+		if ((pm->otab.slot[i] & 0xffffffff00000000ull) == SLOT_TAG(h) &&
+		    obj_matches(&pm->objs[id], type, pid, dev, ino))
 			return id;
 	}
-	if (!create)
-		return PM_NONE;
-	id = obj_alloc(pm);
+	return PM_NONE;
+}
+
+static uint32_t obj_create(struct pagemap *pm, uint64_t h,
+			   enum page_type type, uint32_t pid, uint64_t dev,
+			   uint64_t ino)
+{
+	uint32_t id = obj_alloc(pm);
+
 	pm->objs[id] = (struct pm_obj){ .type = type, .pid = pid, .dev = dev,
 					.ino = ino, .head = PM_NONE,
 					.live = true };
 	if ((pm->otab.used + 1) * 2 > pm->otab.mask + 1)
 		id_table_grow(pm, &pm->otab, otab_hash_of);
 	id_table_put(&pm->otab, h, id);
+	return id;
+}
+
+uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
+		     uint64_t dev, uint64_t ino, bool create)
+{
+	struct obj_cache_slot *c;
+	uint64_t h;
+	uint32_t id;
+
+	if (type == PAGE_ANON)
+		dev = ino = 0;
+	else
+		pid = 0;
+	c = obj_cache_slot(pm, type, pid, dev, ino);
+	if (obj_cache_matches(c, type, pid, dev, ino))
+		return c->id;
+	h = obj_hash(type, pid, dev, ino);
+	id = obj_find(pm, h, type, pid, dev, ino);
+	if (id == PM_NONE && !create)
+		return PM_NONE;
+	if (id == PM_NONE)
+		id = obj_create(pm, h, type, pid, dev, ino);
+	*c = (struct obj_cache_slot){ dev, ino, pid, id, type };
 	return id;
 }
 
@@ -241,6 +318,7 @@ void pagemap_obj_release(struct pagemap *pm, uint32_t obj)
 		i = (i + 1) & pm->otab.mask;
 	}
 	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
+	obj_cache_forget(pm, obj);
 	o->live = false;
 	o->head = pm->free_obj;
 	pm->free_obj = obj;
@@ -256,6 +334,7 @@ void pagemap_obj_retire(struct pagemap *pm, uint32_t obj)
 		i = (i + 1) & pm->otab.mask;
 	}
 	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
+	obj_cache_forget(pm, obj);
 	pm->objs[obj].live = false;
 }
 
