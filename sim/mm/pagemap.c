@@ -378,6 +378,12 @@ void pagemap_prefetch_entry(const struct pagemap *pm, uint32_t obj,
 		__builtin_prefetch(&pm->entries[SLOT_ID(slot)]);
 }
 
+void pagemap_prefetch_id(const struct pagemap *pm, uint32_t id)
+{
+	if (id < pm->nr_entries_alloc)
+		__builtin_prefetch(&pm->entries[id]);
+}
+
 static uint32_t entry_alloc(struct pagemap *pm)
 {
 	uint32_t id = pm->free_entry;

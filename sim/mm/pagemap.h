@@ -70,6 +70,8 @@ void pagemap_prefetch_slot(const struct pagemap *pm, uint32_t obj,
 			   uint64_t index);
 void pagemap_prefetch_entry(const struct pagemap *pm, uint32_t obj,
 			    uint64_t index);
+/** Hint: the entry with this id will be used soon (any id is harmless). */
+void pagemap_prefetch_id(const struct pagemap *pm, uint32_t id);
 /** Adds an entry for (obj, index), which must not exist; returns its id. */
 uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index);
 /** The entry for an id. */

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "mm/pagemap.h"
 #include "xalloc.h"
 
 static struct slist *slist_of(struct lruvec *lruvec)
@@ -86,6 +87,27 @@ static int slist_victim_type(const struct slist *sl, const struct page *map,
 	return (int32_t)(map[a].priv - map[f].priv) < 0 ? LRU_ANON : LRU_FILE;
 }
 
+/*
+ * Hints for the list's next victims, a step ahead of reclaim: the tail's
+ * page-map entry (reclaim turns it into a shadow), its buddy (the free
+ * tries to merge with it) and the page before it (the tail after that).
+ * The tail's own struct page is in cache: unlinking its successor wrote it.
+ */
+static void slist_prefetch_tail(struct lruvec *lruvec,
+				const struct page_list *l)
+{
+	const struct page *map = lruvec->sim->mem_map;
+	uint32_t tail = l->tail;
+
+	if (tail == PFN_NONE)
+		return;
+	pagemap_prefetch_id(lruvec->sim->pm, map[tail].mapping);
+	if ((tail ^ 1) < lruvec->sim->nr_pfns)
+		__builtin_prefetch(&map[tail ^ 1]);
+	if (map[tail].prev != PFN_NONE)
+		__builtin_prefetch(&map[map[tail].prev]);
+}
+
 void slist_shrink(struct lruvec *lruvec, struct scan_control *sc)
 {
 	struct slist *sl = slist_of(lruvec);
@@ -99,6 +121,7 @@ void slist_shrink(struct lruvec *lruvec, struct scan_control *sc)
 			return;
 		pfn = sl->list[t].tail;
 		page_list_del(map, &sl->list[t], pfn);
+		slist_prefetch_tail(lruvec, &sl->list[t]);
 		sc->nr_scanned[t]++;
 		if (!lruvec_reclaim_folio(lruvec, pfn, sc)) {
 			page_list_add_head(map, &sl->list[t], pfn);
