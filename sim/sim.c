@@ -273,12 +273,14 @@ static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
 	struct lruvec *lruvec = &pgdat->lruvec;
 	enum lru_type type = fi->type == PAGE_ANON ? LRU_ANON : LRU_FILE;
 
+	struct sim_proc *proc = type == LRU_ANON ? sim_proc(s, pid) : NULL;
+
 	if (id == PM_NONE) {
 		id = pagemap_insert(s->pm, obj, index);
 	} else {
 		s->nr_shadows--;	/* the shadow is consumed */
-		if (type == LRU_ANON)
-			sim_proc(s, pid)->swap_pages--;
+		if (proc)
+			proc->swap_pages--;
 	}
 	pagemap_entry(s->pm, id)->pfn = pfn;
 	page->mapping = id;
@@ -287,8 +289,8 @@ static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
 	page->memcg = 0;
 	lruvec->nr_pages[type]++;
 	pgdat->nr_zone_lru[page->zone][type]++;
-	if (type == LRU_ANON)
-		sim_proc(s, pid)->rss_anon++;
+	if (proc)
+		proc->rss_anon++;
 	lruvec->ops->add_folio(lruvec, pfn, fi);
 }
 
@@ -301,23 +303,27 @@ static uint32_t row_obj(struct sim *s, const struct trace_row *row,
 			   create);
 }
 
-/* Returns the frame now mapped, or PFN_NONE if the access was dropped. */
+/*
+ * Faults in the page at (obj, index); returns the frame now mapped, or
+ * PFN_NONE if the access was dropped.
+ */
 static uint32_t page_fault(struct sim *s, const struct trace_row *row,
-			   uint64_t index)
+			   uint32_t obj, uint64_t index)
 {
 	struct lruvec *lruvec = &s->nodes[0].lruvec;
 	struct fault_info fi = { .type = row->type, .write = row->write,
 				 .ref_index = s->ref_index };
 	bool major = row->type == PAGE_FILE;
+	uint64_t releases = pagemap_obj_releases(s->pm);
 	int64_t pfn;
-	uint32_t obj, id;
+	uint32_t id;
 
 	count_vm_events(s, VM_pgfault, 1);
 	/*
 	 * As in the kernel, the new page is allocated first (which may
 	 * reclaim and so advance the workingset clock), and only then is the
 	 * shadow in its slot tested (workingset_refault()). An OOM kill may
-	 * have removed the object meanwhile: look it up afresh.
+	 * have removed the object meanwhile: then look it up afresh.
 	 */
 	pfn = sim_alloc_pages(s, 0, GFP_HIGHUSER_MOVABLE, MIGRATE_MOVABLE,
 			      row->pid);
@@ -325,7 +331,8 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 		s->stats.access_dropped++;
 		return PFN_NONE;
 	}
-	obj = row_obj(s, row, true);
+	if (pagemap_obj_releases(s->pm) != releases)
+		obj = row_obj(s, row, true);
 	id = pagemap_lookup(s->pm, obj, index);
 	if (id != PM_NONE) {
 		struct emit_page_id pid = { row->type, row->pid, row->dev,
@@ -362,7 +369,7 @@ static void access_page(struct sim *s, const struct trace_row *row,
 			s->mem_map[e->pfn].flags |= PG_dirty;
 		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
 	} else {
-		uint32_t pfn = page_fault(s, row, index);
+		uint32_t pfn = page_fault(s, row, obj, index);
 
 		if (row->write && pfn != PFN_NONE)
 			s->mem_map[pfn].flags |= PG_dirty;

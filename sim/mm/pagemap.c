@@ -71,6 +71,7 @@ struct pagemap {
 	struct pm_obj *objs;
 	uint32_t nr_objs_alloc, cap_objs;
 	uint32_t free_obj;
+	uint64_t obj_releases;		/* pagemap_obj_release() + _retire() */
 	struct obj_cache_slot obj_cache[OBJ_CACHE_SLOTS];
 };
 
@@ -323,6 +324,7 @@ void pagemap_obj_release(struct pagemap *pm, uint32_t obj)
 	}
 	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
 	obj_cache_forget(pm, obj);
+	pm->obj_releases++;
 	o->live = false;
 	o->head = pm->free_obj;
 	pm->free_obj = obj;
@@ -339,7 +341,13 @@ void pagemap_obj_retire(struct pagemap *pm, uint32_t obj)
 	}
 	id_table_del_at(pm, &pm->otab, i, otab_hash_of);
 	obj_cache_forget(pm, obj);
+	pm->obj_releases++;
 	pm->objs[obj].live = false;
+}
+
+uint64_t pagemap_obj_releases(const struct pagemap *pm)
+{
+	return pm->obj_releases;
 }
 
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index)

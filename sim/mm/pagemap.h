@@ -59,6 +59,11 @@ void pagemap_obj_release(struct pagemap *pm, uint32_t obj);
  * pagemap_obj() of the same key creates a new, distinct object.
  */
 void pagemap_obj_retire(struct pagemap *pm, uint32_t obj);
+/**
+ * Objects released or retired so far: while it does not change, every
+ * object id a caller holds still names its key.
+ */
+uint64_t pagemap_obj_releases(const struct pagemap *pm);
 /** Entry id for (obj, index), or PM_NONE. */
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index);
 /**
