@@ -89,9 +89,11 @@ static int slist_victim_type(const struct slist *sl, const struct page *map,
 
 /*
  * Hints for the list's next victims, a step ahead of reclaim: the tail's
- * page-map entry (reclaim turns it into a shadow), its buddy (the free
- * tries to merge with it) and the page before it (the tail after that).
- * The tail's own struct page is in cache: unlinking its successor wrote it.
+ * page-map entry (reclaim turns it into a shadow), the struct pages of its
+ * order-1 buddy (freeing an order-0 page looks at them whether or not it
+ * merges: buddy_merge_likely(); the order-0 buddy shares the tail's cache
+ * line) and the page before it (the tail after that). The tail's own
+ * struct page is in cache: unlinking its successor wrote it.
  */
 static void slist_prefetch_tail(struct lruvec *lruvec,
 				const struct page_list *l)
@@ -102,8 +104,8 @@ static void slist_prefetch_tail(struct lruvec *lruvec,
 	if (tail == PFN_NONE)
 		return;
 	pagemap_prefetch_id(lruvec->sim->pm, map[tail].mapping);
-	if ((tail ^ 1) < lruvec->sim->nr_pfns)
-		__builtin_prefetch(&map[tail ^ 1]);
+	if ((tail ^ 2) < lruvec->sim->nr_pfns)
+		__builtin_prefetch(&map[tail ^ 2]);
 	if (map[tail].prev != PFN_NONE)
 		__builtin_prefetch(&map[map[tail].prev]);
 }
