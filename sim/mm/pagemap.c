@@ -13,9 +13,7 @@
  * (L2 misses of a 500k-row thrashing replay: -18%). A table doubles when
  * it reaches its limit. Pool slots are recycled through a free
  * list threaded through obj_next. A small direct-mapped cache in front of
- * the object table answers most pagemap_obj() calls: a replay asks for the
- * row's object several times per row (read-ahead hints, the access, the
- * fault), nearly always one of a few objects.
+ * the object table answers most pagemap_obj() calls (see pagemap.h).
  *
  * Invariants: every live entry is in the entry table exactly once and on its
  * object's list; nr_entries of an object equals the length of its list;
@@ -45,22 +43,8 @@ struct id_table {
 	uint64_t used;
 };
 
-/*
- * Recently used objects, direct-mapped by a cheap mix of the key: nearly
- * every row names one of a few objects, and finding it here costs a
- * fraction of obj_hash() and a probe of the object table. It holds only
- * live objects: a release or retire clears the object's slot.
- */
-#define OBJ_CACHE_SLOTS 64u
-
-struct obj_cache_slot {
-	uint64_t dev, ino;	/* the key as pm_obj holds it */
-	uint32_t pid;
-	uint32_t id;		/* PM_NONE: empty */
-	enum page_type type;
-};
-
 struct pagemap {
+	struct pagemap_front front;	/* first: pagemap.h reads it inline */
 	struct id_table etab;
 	struct pm_entry *entries;
 	uint32_t nr_entries_alloc;	/* pool high-water mark */
@@ -72,7 +56,6 @@ struct pagemap {
 	uint32_t nr_objs_alloc, cap_objs;
 	uint32_t free_obj;
 	uint64_t obj_releases;		/* pagemap_obj_release() + _retire() */
-	struct obj_cache_slot obj_cache[OBJ_CACHE_SLOTS];
 };
 
 static inline uint64_t mix64(uint64_t x)
@@ -167,30 +150,12 @@ static void id_table_del_at(const struct pagemap *pm, struct id_table *t,
 	}
 }
 
-/* The cache slot for a key (dev, ino and pid already normalized). */
-static struct obj_cache_slot *obj_cache_slot(struct pagemap *pm,
-					     enum page_type type, uint32_t pid,
-					     uint64_t dev, uint64_t ino)
-{
-	uint64_t k = pid ^ ino ^ (dev << 7) ^ ((uint64_t)type << 5);
-
-	return &pm->obj_cache[(k ^ k >> 6) & (OBJ_CACHE_SLOTS - 1)];
-}
-
-static bool obj_cache_matches(const struct obj_cache_slot *c,
-			      enum page_type type, uint32_t pid, uint64_t dev,
-			      uint64_t ino)
-{
-	return c->id != PM_NONE && c->pid == pid && c->ino == ino &&
-	       c->dev == dev && c->type == type;
-}
-
 /* The object leaves lookup: its cache slot must not name it any more. */
 static void obj_cache_forget(struct pagemap *pm, uint32_t obj)
 {
 	const struct pm_obj *o = &pm->objs[obj];
-	struct obj_cache_slot *c = obj_cache_slot(pm, o->type, o->pid, o->dev,
-						  o->ino);
+	struct pm_obj_cache_slot *c =
+		pagemap_obj_cache_slot(pm, o->type, o->pid, o->dev, o->ino);
 
 	if (c->id == obj)
 		c->id = PM_NONE;
@@ -200,8 +165,8 @@ struct pagemap *pagemap_create(void)
 {
 	struct pagemap *pm = xcalloc(1, sizeof(*pm));
 
-	for (unsigned i = 0; i < OBJ_CACHE_SLOTS; i++)
-		pm->obj_cache[i].id = PM_NONE;
+	for (unsigned i = 0; i < PM_OBJ_CACHE_SLOTS; i++)
+		pm->front.obj_cache[i].id = PM_NONE;
 
 	id_table_init(&pm->etab, 1024);
 	id_table_init(&pm->otab, 64);
@@ -282,27 +247,19 @@ static uint32_t obj_create(struct pagemap *pm, uint64_t h,
 	return id;
 }
 
-uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
-		     uint64_t dev, uint64_t ino, bool create)
+uint32_t pagemap_obj_uncached(struct pagemap *pm, enum page_type type,
+			      uint32_t pid, uint64_t dev, uint64_t ino,
+			      bool create)
 {
-	struct obj_cache_slot *c;
-	uint64_t h;
-	uint32_t id;
+	uint64_t h = obj_hash(type, pid, dev, ino);
+	uint32_t id = obj_find(pm, h, type, pid, dev, ino);
 
-	if (type == PAGE_ANON)
-		dev = ino = 0;
-	else
-		pid = 0;
-	c = obj_cache_slot(pm, type, pid, dev, ino);
-	if (obj_cache_matches(c, type, pid, dev, ino))
-		return c->id;
-	h = obj_hash(type, pid, dev, ino);
-	id = obj_find(pm, h, type, pid, dev, ino);
 	if (id == PM_NONE && !create)
 		return PM_NONE;
 	if (id == PM_NONE)
 		id = obj_create(pm, h, type, pid, dev, ino);
-	*c = (struct obj_cache_slot){ dev, ino, pid, id, type };
+	*pagemap_obj_cache_slot(pm, type, pid, dev, ino) =
+		(struct pm_obj_cache_slot){ dev, ino, pid, id, type };
 	return id;
 }
 
