@@ -16,8 +16,8 @@
 #include "mm/pagemap.h"
 #include "xalloc.h"
 
-/* Victims warmed ahead of a reclaim pass: a pass takes nr_to_reclaim (32). */
-#define SLIST_WARM_PAGES 48u
+/* Victims warmed on each list: a reclaim pass takes SWAP_CLUSTER_MAX (32). */
+#define SLIST_WARM_PAGES 32u
 
 static struct slist *slist_of(struct lruvec *lruvec)
 {
