@@ -272,7 +272,6 @@ static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
 	struct pglist_data *pgdat = &s->nodes[page->nid];
 	struct lruvec *lruvec = &pgdat->lruvec;
 	enum lru_type type = fi->type == PAGE_ANON ? LRU_ANON : LRU_FILE;
-
 	struct sim_proc *proc = type == LRU_ANON ? sim_proc(s, pid) : NULL;
 
 	if (id == PM_NONE) {
