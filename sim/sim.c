@@ -309,13 +309,14 @@ static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
 	struct pglist_data *pgdat = &s->nodes[page->nid];
 	struct lruvec *lruvec = &pgdat->lruvec;
 	enum lru_type type = fi->type == PAGE_ANON ? LRU_ANON : LRU_FILE;
+	struct sim_proc *proc = type == LRU_ANON ? sim_proc(s, pid) : NULL;
 
 	if (id == PM_NONE) {
 		id = pagemap_insert(s->pm, obj, index);
 	} else {
 		s->nr_shadows--;	/* the shadow is consumed */
-		if (type == LRU_ANON)
-			sim_proc(s, pid)->swap_pages--;
+		if (proc)
+			proc->swap_pages--;
 	}
 	pagemap_entry(s->pm, id)->pfn = pfn;
 	page->mapping = id;
@@ -324,8 +325,8 @@ static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
 	page->memcg = 0;
 	lruvec->nr_pages[type]++;
 	pgdat->nr_zone_lru[page->zone][type]++;
-	if (type == LRU_ANON)
-		sim_proc(s, pid)->rss_anon++;
+	if (proc)
+		proc->rss_anon++;
 	lruvec->ops->add_folio(lruvec, pfn, fi);
 }
 
@@ -384,11 +385,11 @@ static void install_thp(struct sim *s, uint32_t obj, uint64_t base,
 }
 
 /*
- * do_huge_pmd_anonymous_page(): true if a THP now maps the region of
- * index; false to fall back to a base page.
+ * do_huge_pmd_anonymous_page(): the frame now mapping index if a THP maps
+ * its region; PFN_NONE to fall back to a base page.
  */
-static bool thp_fault(struct sim *s, const struct trace_row *row,
-		      uint64_t index)
+static uint32_t thp_fault(struct sim *s, const struct trace_row *row,
+			  uint64_t index)
 {
 	uint64_t base = index & ~((1ull << THP_ORDER) - 1);
 	struct fault_info fi = { .type = PAGE_ANON, .write = row->write,
@@ -397,50 +398,56 @@ static bool thp_fault(struct sim *s, const struct trace_row *row,
 	int64_t pfn;
 
 	if (!s->cfg->thp_enabled || row->type != PAGE_ANON)
-		return false;
+		return PFN_NONE;
 	obj = row_obj(s, row, true);
 	if (!thp_region_empty(s, obj, base))
-		return false;
+		return PFN_NONE;
 	pfn = sim_alloc_pages(s, THP_ORDER, thp_gfp(s->cfg), MIGRATE_MOVABLE,
 			      row->pid);
 	if (pfn < 0) {
 		count_vm_events(s, VM_thp_fault_fallback, 1);
-		return false;
+		return PFN_NONE;
 	}
 	count_vm_events(s, VM_thp_fault_alloc, 1);
 	count_vm_events(s, VM_pgfault, 1);
 	/* An OOM kill during the allocation may have removed the object. */
 	install_thp(s, row_obj(s, row, true), base, (uint32_t)pfn, &fi,
 		    row->pid);
-	return true;
+	return (uint32_t)(pfn + (int64_t)(index - base));
 }
 
-static void page_fault(struct sim *s, const struct trace_row *row,
-		       uint64_t index)
+/*
+ * Faults in the page at (obj, index); returns the frame now mapped, or
+ * PFN_NONE if the access was dropped.
+ */
+static uint32_t page_fault(struct sim *s, const struct trace_row *row,
+			   uint32_t obj, uint64_t index)
 {
 	struct lruvec *lruvec = &s->nodes[0].lruvec;
 	struct fault_info fi = { .type = row->type, .write = row->write,
 				 .ref_index = s->ref_index };
 	bool major = row->type == PAGE_FILE;
+	uint64_t releases = pagemap_obj_releases(s->pm);
 	int64_t pfn;
-	uint32_t obj, id;
+	uint32_t id, thp_pfn = thp_fault(s, row, index);
 
-	if (thp_fault(s, row, index))
-		return;
+	if (thp_pfn != PFN_NONE)
+		return thp_pfn;
 	count_vm_events(s, VM_pgfault, 1);
 	/*
 	 * As in the kernel, the new page is allocated first (which may
 	 * reclaim and so advance the workingset clock), and only then is the
 	 * shadow in its slot tested (workingset_refault()). An OOM kill may
-	 * have removed the object meanwhile: look it up afresh.
+	 * have removed the object meanwhile: then look it up afresh.
 	 */
 	pfn = sim_alloc_pages(s, 0, GFP_HIGHUSER_MOVABLE, MIGRATE_MOVABLE,
 			      row->pid);
 	if (pfn < 0) {
 		s->stats.access_dropped++;
-		return;
+		return PFN_NONE;
 	}
-	obj = row_obj(s, row, true);
+	if (pagemap_obj_releases(s->pm) != releases)
+		obj = row_obj(s, row, true);
 	id = pagemap_lookup(s->pm, obj, index);
 	if (id != PM_NONE) {
 		struct emit_page_id pid = { row->type, row->pid, row->dev,
@@ -460,6 +467,7 @@ static void page_fault(struct sim *s, const struct trace_row *row,
 		s->stats.major_fault_ns += s->cfg->major_fault_cost_ns;
 	}
 	install_lru_page(s, obj, index, id, (uint32_t)pfn, &fi, row->pid);
+	return (uint32_t)pfn;
 }
 
 static void access_page(struct sim *s, const struct trace_row *row,
@@ -476,13 +484,10 @@ static void access_page(struct sim *s, const struct trace_row *row,
 			s->mem_map[e->pfn].flags |= PG_dirty;
 		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
 	} else {
-		page_fault(s, row, index);
-		if (row->write) {
-			id = pagemap_lookup(s->pm, row_obj(s, row, true), index);
-			e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
-			if (e && e->pfn != PFN_NONE)
-				s->mem_map[e->pfn].flags |= PG_dirty;
-		}
+		uint32_t pfn = page_fault(s, row, obj, index);
+
+		if (row->write && pfn != PFN_NONE)
+			s->mem_map[pfn].flags |= PG_dirty;
 	}
 	s->ref_index++;
 }
@@ -614,6 +619,7 @@ static uint64_t debug_check_every(const struct sim *s)
 
 struct row_ring {
 	struct trace_row r[LOOKAHEAD];
+	uint32_t obj[LOOKAHEAD];	/* each row's object when read, for hints */
 	unsigned head, n;
 	int rc;			/* the reader's status after the last row read */
 };
@@ -629,31 +635,28 @@ static void ring_fill(struct sim *s, struct trace_reader *tr,
 		      struct row_ring *q)
 {
 	while (q->n < LOOKAHEAD && q->rc == TRACE_ROW) {
-		struct trace_row *row = &q->r[(q->head + q->n) % LOOKAHEAD];
-		uint32_t obj;
+		unsigned i = (q->head + q->n) % LOOKAHEAD;
+		struct trace_row *row = &q->r[i];
 
 		q->rc = trace_next(tr, row);
 		if (q->rc != TRACE_ROW)
 			break;
 		q->n++;
-		obj = row_obj_lookup(s, row);
-		if (obj != PM_NONE)
-			pagemap_prefetch_slot(s->pm, obj,
+		q->obj[i] = row_obj_lookup(s, row);
+		if (q->obj[i] != PM_NONE)
+			pagemap_prefetch_slot(s->pm, q->obj[i],
 					      row->addr >> PAGE_SHIFT);
 	}
 }
 
+/* The object looked up when the row was read may be stale: a hint only. */
 static void ring_prefetch_entry(struct sim *s, const struct row_ring *q)
 {
-	const struct trace_row *row;
-	uint32_t obj;
+	unsigned i = (q->head + ENTRY_AHEAD) % LOOKAHEAD;
 
-	if (q->n <= ENTRY_AHEAD)
-		return;
-	row = &q->r[(q->head + ENTRY_AHEAD) % LOOKAHEAD];
-	obj = row_obj_lookup(s, row);
-	if (obj != PM_NONE)
-		pagemap_prefetch_entry(s->pm, obj, row->addr >> PAGE_SHIFT);
+	if (q->n > ENTRY_AHEAD && q->obj[i] != PM_NONE)
+		pagemap_prefetch_entry(s->pm, q->obj[i],
+				       q->r[i].addr >> PAGE_SHIFT);
 }
 
 int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)

@@ -13,15 +13,23 @@
  * Two paths, one behaviour. libcsv is the reference parser, but it costs
  * about 7 ns a byte here (3.6 M rows/s of 37-byte rows with empty
  * callbacks, below the replay's 5 M rows/s target). Almost every line of a
- * real trace is plain: no '"' and no '\r' except before its '\n'. Such a
- * line, met while libcsv is between rows, is split by plain_line(), which
- * makes exactly the callbacks libcsv would make for it (fields split at
- * ',', blanks around a field dropped, a blank line has no fields, CRLF is
- * '\r' then '\n'). Every other line - quotes, stray CRs, a quoted field
- * continuing from an earlier line, a line longer than the read buffer, the
- * unterminated last line - goes to libcsv, which keeps its own state
- * across calls. tests/check_trace.c runs each valid and malformed input
- * through both paths and compares.
+ * real trace is a plain row of valid values: the header's number of
+ * fields, no '"', no '\r' but one just before the '\n'. fast_line() parses
+ * such a line, met while libcsv is between rows, in one pass straight into
+ * the row: per column the kind table picks the parser, numbers are parsed
+ * as they are scanned, blanks around a field are dropped as libcsv drops
+ * them, and the row ends as row_cb() ends it. Both paths store values
+ * through the same number_store(), word_store() and rare_word_store(); the
+ * fast digit scanners take only numbers too short to overflow and leave
+ * longer ones to parse_u64(). A '\n' sentinel after the read buffer's
+ * data stops every scan, so none needs a bounds check. At the first thing
+ * it does not take - a quote, a stray CR, a blank line, too few or too
+ * many fields, a bad or out-of-range value, a line not yet read whole -
+ * it gives the line up untouched, and the line goes to libcsv, which keeps
+ * its own state across calls and reports any error. So errors, line
+ * numbers and skip mode are libcsv's, and tests/check_trace.c runs each
+ * valid and malformed input plainly and fully quoted (all through libcsv)
+ * and compares.
  *
  * Streaming. The input is read CSV_READ_BYTES at a time through
  * trace_input_read(); a partial last line moves to the front of the buffer
@@ -33,9 +41,12 @@
  * unterminated quote, usually) is an error rather than a reason to buffer
  * the rest of the file.
  *
- * Speed (37-byte rows, one core of the shared development VM, best of
- * runs): libcsv alone, empty callbacks, 3.6 M rows/s; this reader, plain
- * lines, 11 M rows/s; every line quoted (all through libcsv), 2.4 M rows/s.
+ * Speed (one core of the shared development VM, best of runs, the read
+ * included): the benchmark's 44-byte rows, 12 M rows/s, about 710
+ * instructions a row, a third of them in the digit loops (eight bytes at a
+ * time and two digits a step were both tried: more instructions); the same
+ * rows fully quoted, so all through libcsv, 3.3 M rows/s. libcsv alone,
+ * with empty callbacks, read 3.6 M rows/s of 37-byte rows.
  *
  * Line numbers. libcsv does not count lines, so we do: with CSV_REPALL_NL it
  * reports every unquoted line end, blank lines included, to row_cb(); a
@@ -147,7 +158,6 @@ struct csv_reader {
 
 	char *buf;			/* CSV_READ_BYTES of the input */
 	size_t buf_len, buf_pos;	/* [buf_pos, buf_len) is unparsed */
-	bool buf_quote, buf_cr;		/* buf holds a '"' / a '\r' */
 	bool started;			/* the first block was read (BOM check) */
 	bool input_done;		/* EOF reached and csv_fini() ran */
 	bool csv_idle;			/* libcsv is between rows */
@@ -358,36 +368,31 @@ static void fail(struct csv_reader *s, const char *msg)
 
 /* ---- fields ----------------------------------------------------------- */
 
-static bool field_uint(struct csv_reader *s, const struct csv_field *fd,
-		       bool hex_ok, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	enum num_status st = parse_u64(fd->text, fd->len, hex_ok, &v);
-	char expect[64];
+/*
+ * Each field kind is parsed by one pure function, field_store(), which
+ * both the fast path and the general path call, so the two accept exactly
+ * the same text; field_report() is the general path's diagnosis of text
+ * field_store() refused.
+ */
 
-	if (st == NUM_OK && v <= max) {
-		*out = v;
-		return true;
-	}
-	if (st == NUM_BAD) {
-		field_error(s, fd, csv_col_expect[s->col_kind[fd->col]]);
-		return false;
-	}
-	snprintf(expect, sizeof(expect), "a non-negative integer <= %" PRIu64,
-		 max);
-	field_error(s, fd, expect);
-	return false;
-}
+/* Columns holding a number, and those of them that may be 0x-hex. */
+#define CSV_HEX_COLS \
+	(COL_BIT(COL_ADDR) | COL_BIT(COL_INO) | COL_BIT(COL_DEV) | \
+	 COL_BIT(COL_PFN))
+#define CSV_NUMBER_COLS \
+	(CSV_HEX_COLS | COL_BIT(COL_TIME_NS) | COL_BIT(COL_PID))
+#define CSV_WORD_COLS \
+	(COL_BIT(COL_OP) | COL_BIT(COL_TYPE) | COL_BIT(COL_WRITE))
 
-static bool field_is(const struct csv_field *fd, const char *word)
+static bool text_is(const char *s, size_t len, const char *word)
 {
 	size_t n = strlen(word);
 
-	return fd->len == n && memcmp(fd->text, word, n) == 0;
+	return len == n && memcmp(s, word, n) == 0;
 }
 
 /* Constant-length memcmp()s, which the compiler inlines. */
-static int parse_op(const char *s, size_t len)
+static inline int parse_op(const char *s, size_t len)
 {
 	switch (len) {
 	case 4:
@@ -411,76 +416,151 @@ static int parse_op(const char *s, size_t len)
 	}
 }
 
-static void field_op(struct csv_reader *s, const struct csv_field *fd)
+static int parse_type(const char *s, size_t len)
 {
-	int op = parse_op(fd->text, fd->len);
-
-	if (op < 0)
-		field_error(s, fd, csv_col_expect[COL_OP]);
-	else
-		s->cur->op = (enum trace_op)op;
+	if (text_is(s, len, "anon"))
+		return PAGE_ANON;
+	if (text_is(s, len, "file"))
+		return PAGE_FILE;
+	return -1;
 }
 
-static void field_type(struct csv_reader *s, const struct csv_field *fd)
+static int parse_migratetype(const char *s, size_t len)
 {
-	if (field_is(fd, "anon"))
-		s->cur->type = PAGE_ANON;
-	else if (field_is(fd, "file"))
-		s->cur->type = PAGE_FILE;
-	else
-		field_error(s, fd, csv_col_expect[COL_TYPE]);
+	if (len == 1 && s[0] >= '0' && s[0] < '0' + MIGRATE_TYPES)
+		return s[0] - '0';
+	for (int i = 0; i < MIGRATE_TYPES; i++)
+		if (text_is(s, len, csv_migratetype_names[i]))
+			return i;
+	return -1;
 }
 
-static void field_write(struct csv_reader *s, const struct csv_field *fd)
+/*
+ * Stores a number column's value; false if it is out of the row's range.
+ * Inline, as word_store() and parse_op(): the fast path calls them per
+ * field, and the call cost more than the work.
+ */
+static inline bool number_store(enum csv_col kind, uint64_t v, struct trace_row *r)
 {
-	if (fd->len == 1 && (fd->text[0] == '0' || fd->text[0] == '1'))
-		s->cur->write = fd->text[0] == '1';
-	else
-		field_error(s, fd, csv_col_expect[COL_WRITE]);
+	switch (kind) {
+	case COL_TIME_NS:
+		r->time_ns = v;
+		return true;
+	case COL_PID:
+		if (v > UINT32_MAX)
+			return false;
+		r->pid = (uint32_t)v;
+		return true;
+	case COL_ADDR:
+		r->addr = v;
+		return true;
+	case COL_INO:
+		r->ino = v;
+		r->has |= TRACE_HAS_INO;
+		return true;
+	case COL_DEV:
+		r->dev = v;
+		return true;
+	case COL_PFN:
+		r->pfn = v;
+		r->has |= TRACE_HAS_PFN;
+		return true;
+	default:
+		SIM_BUG_ON(1);
+		return false;
+	}
 }
 
-static void field_order(struct csv_reader *s, const struct csv_field *fd)
+/* The other columns: few rows fill them. */
+static bool rare_word_store(enum csv_col kind, const char *s, size_t len,
+			    struct trace_row *r)
+{
+	uint64_t v;
+	gfp_t gfp;
+	size_t off;
+	int x;
+
+	switch (kind) {
+	case COL_ORDER:
+		if (parse_dec(s, len, &v) != NUM_OK || v > MAX_PAGE_ORDER)
+			return false;
+		r->order = (unsigned)v;
+		r->has |= TRACE_HAS_ORDER;
+		return true;
+	case COL_MIGRATETYPE:
+		if ((x = parse_migratetype(s, len)) < 0)
+			return false;
+		r->migratetype = x;
+		r->has |= TRACE_HAS_MIGRATETYPE;
+		return true;
+	case COL_GFP:
+		if (gfp_parse(s, len, &gfp, &off) != 0)
+			return false;
+		r->gfp = gfp;
+		r->has |= TRACE_HAS_GFP;
+		return true;
+	default:
+		return true;	/* COL_IGNORED */
+	}
+}
+
+/* The word columns nearly every row has (CSV_WORD_COLS). */
+static inline bool word_store(enum csv_col kind, const char *s, size_t len,
+			      struct trace_row *r)
+{
+	int x;
+
+	switch (kind) {
+	case COL_OP:
+		if ((x = parse_op(s, len)) < 0)
+			return false;
+		r->op = (enum trace_op)x;
+		return true;
+	case COL_TYPE:
+		if ((x = parse_type(s, len)) < 0)
+			return false;
+		r->type = (enum page_type)x;
+		return true;
+	case COL_WRITE:
+		if (len != 1 || (s[0] != '0' && s[0] != '1'))
+			return false;
+		r->write = s[0] == '1';
+		return true;
+	default:
+		SIM_BUG_ON(1);
+		return false;
+	}
+}
+
+/* Any column but a number's: false if the text is not a valid value. */
+static bool word_or_rare_store(enum csv_col kind, const char *s, size_t len,
+			       struct trace_row *r)
+{
+	if (COL_BIT(kind) & CSV_WORD_COLS)
+		return word_store(kind, s, len, r);
+	return rare_word_store(kind, s, len, r);
+}
+
+/* Parses one non-empty field into r; false if it is not a valid value. */
+static bool field_store(enum csv_col kind, const char *s, size_t len,
+			struct trace_row *r)
 {
 	uint64_t v;
 
-	if (parse_dec(fd->text, fd->len, &v) != NUM_OK || v > MAX_PAGE_ORDER) {
-		field_error(s, fd, csv_col_expect[COL_ORDER]);
-		return;
-	}
-	s->cur->order = (unsigned)v;
-	s->cur->has |= TRACE_HAS_ORDER;
+	if (COL_BIT(kind) & CSV_NUMBER_COLS)
+		return parse_u64(s, len, COL_BIT(kind) & CSV_HEX_COLS, &v) ==
+		       NUM_OK && number_store(kind, v, r);
+	return word_or_rare_store(kind, s, len, r);
 }
 
-static void field_migratetype(struct csv_reader *s,
-			      const struct csv_field *fd)
-{
-	int mt = -1;
-
-	if (fd->len == 1 && fd->text[0] >= '0' &&
-	    fd->text[0] < '0' + MIGRATE_TYPES)
-		mt = fd->text[0] - '0';
-	for (int i = 0; mt < 0 && i < MIGRATE_TYPES; i++)
-		if (field_is(fd, csv_migratetype_names[i]))
-			mt = i;
-	if (mt < 0) {
-		field_error(s, fd, csv_col_expect[COL_MIGRATETYPE]);
-		return;
-	}
-	s->cur->migratetype = mt;
-	s->cur->has |= TRACE_HAS_MIGRATETYPE;
-}
-
-static void field_gfp(struct csv_reader *s, const struct csv_field *fd)
+/* Why a gfp field was refused: the first bad flag, named. */
+static void gfp_report(struct csv_reader *s, const struct csv_field *fd)
 {
 	char expect[TRACE_MSG_BYTES / 2], bad[CSV_SHOW_BYTES + 4];
 	gfp_t gfp;
 	size_t off = 0, end;
 
-	if (gfp_parse(fd->text, fd->len, &gfp, &off) == 0) {
-		s->cur->gfp = gfp;
-		s->cur->has |= TRACE_HAS_GFP;
-		return;
-	}
+	SIM_BUG_ON(gfp_parse(fd->text, fd->len, &gfp, &off) == 0);
 	for (end = off; end < fd->len && fd->text[end] != '|'; end++)
 		;
 	show(fd->text + off, end - off, bad, sizeof(bad));
@@ -492,59 +572,35 @@ static void field_gfp(struct csv_reader *s, const struct csv_field *fd)
 	field_error(s, fd, expect);
 }
 
-/* Parses one non-empty data field into *s->cur. */
-static void field_parse(struct csv_reader *s, const struct csv_field *fd)
+/* Why field_store() refused a field: "got X, expected Y". */
+static void field_report(struct csv_reader *s, const struct csv_field *fd,
+			 enum csv_col kind)
 {
-	struct trace_row *r = s->cur;
-	enum csv_col kind = (enum csv_col)s->col_kind[fd->col];
+	char expect[64];
 	uint64_t v;
 
-	s->given |= COL_BIT(kind);
-	switch (kind) {
-	case COL_IGNORED:
-		break;
-	case COL_TIME_NS:
-		field_uint(s, fd, false, UINT64_MAX, &r->time_ns);
-		break;
-	case COL_OP:
-		field_op(s, fd);
-		break;
-	case COL_PID:
-		if (field_uint(s, fd, false, UINT32_MAX, &v))
-			r->pid = (uint32_t)v;
-		break;
-	case COL_ADDR:
-		field_uint(s, fd, true, UINT64_MAX, &r->addr);
-		break;
-	case COL_TYPE:
-		field_type(s, fd);
-		break;
-	case COL_INO:
-		if (field_uint(s, fd, true, UINT64_MAX, &r->ino))
-			r->has |= TRACE_HAS_INO;
-		break;
-	case COL_DEV:
-		field_uint(s, fd, true, UINT64_MAX, &r->dev);
-		break;
-	case COL_WRITE:
-		field_write(s, fd);
-		break;
-	case COL_ORDER:
-		field_order(s, fd);
-		break;
-	case COL_MIGRATETYPE:
-		field_migratetype(s, fd);
-		break;
-	case COL_PFN:
-		if (field_uint(s, fd, true, UINT64_MAX, &r->pfn))
-			r->has |= TRACE_HAS_PFN;
-		break;
-	case COL_GFP:
-		field_gfp(s, fd);
-		break;
-	case NR_CSV_COLS:
-		SIM_BUG_ON(1);
+	if (kind == COL_GFP) {
+		gfp_report(s, fd);
+	} else if (!(COL_BIT(kind) & CSV_NUMBER_COLS) ||
+		   parse_u64(fd->text, fd->len, COL_BIT(kind) & CSV_HEX_COLS,
+			     &v) == NUM_BAD) {
+		field_error(s, fd, csv_col_expect[kind]);
+	} else {	/* too large for 64 bits, or a pid above 32 */
+		snprintf(expect, sizeof(expect),
+			 "a non-negative integer <= %" PRIu64,
+			 kind == COL_PID ? (uint64_t)UINT32_MAX : UINT64_MAX);
+		field_error(s, fd, expect);
 	}
+}
+
+/* Parses one non-empty data field into *s->cur (the general path). */
+static void field_parse(struct csv_reader *s, const struct csv_field *fd)
+{
+	enum csv_col kind = (enum csv_col)s->col_kind[fd->col];
+
+	s->given |= COL_BIT(kind);
+	if (!field_store(kind, fd->text, fd->len, s->cur))
+		field_report(s, fd, kind);
 }
 
 /* ---- the header ------------------------------------------------------- */
@@ -715,6 +771,14 @@ static void row_reject(struct csv_reader *s)
 		memcpy(s->first_bad, s->row_msg, sizeof(s->first_bad));
 }
 
+/* The per-row bookkeeping, for a row whose values are already clean. */
+static void row_reset_state(struct csv_reader *s)
+{
+	s->field = 0;
+	s->given = 0;
+	s->row_bad = false;
+}
+
 /*
  * Field by field, not "s->cur = defaults": GCC turns that copy of a mostly
  * zero struct into a `rep stos` whose startup cost was a fifth of the
@@ -738,30 +802,43 @@ static void row_reset(struct csv_reader *s)
 	r->pfn = 0;
 	r->gfp = 0;
 	r->line = 0;
-	s->field = 0;
-	s->given = 0;
-	s->row_bad = false;
+	row_reset_state(s);
 }
 
-static void row_finish(struct csv_reader *s)
+/*
+ * Ends a data row: checks it, then hands it out, queues it or rejects it.
+ * Returns true if it went straight to the caller: s->cur is then the
+ * spare, clean since its last use, so only the bookkeeping needs a reset.
+ */
+static bool row_finish(struct csv_reader *s)
 {
 	if (!s->row_bad)
 		check_row(s);
 	if (s->row_bad) {
 		row_reject(s);
-		return;
+		return false;
 	}
 	s->prev_time_ns = s->cur->time_ns;
 	s->cur->line = s->row_line;
 	if (s->cur == s->out) {		/* the common case: no copy */
 		s->delivered = true;
 		s->cur = &s->spare;
-		return;
+		return true;
 	}
 	queue_push(s, s->cur);
+	return false;
 }
 
-/* ---- fields and row ends, from libcsv or the plain-line path ----------- */
+/* Ends a data row and readies s->cur for the next one. */
+static void row_end(struct csv_reader *s)
+{
+	if (row_finish(s))
+		row_reset_state(s);
+	else
+		row_reset(s);
+}
+
+/* ---- fields and row ends, from libcsv or the fast path ---------------- */
 
 /* A '\r' not followed by '\n' ended a line of its own. */
 static void settle_cr(struct csv_reader *s)
@@ -837,11 +914,10 @@ static void row_cb(int c, void *arg)
 		return;
 	}
 	settle_cr(s);
-	if (s->field > 0) {
-		if (s->header_done)
-			row_finish(s);
-		else
-			header_finish(s);
+	if (s->field > 0 && s->header_done) {
+		row_end(s);
+	} else if (s->field > 0) {
+		header_finish(s);
 		if (s->row_bad && !s->header_done)
 			fail(s, s->row_msg);
 		row_reset(s);
@@ -850,178 +926,6 @@ static void row_cb(int c, void *arg)
 		s->pending_cr = true;
 	else
 		s->lines_done++;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-#define CSV_HEX_COLS \
-	(COL_BIT(COL_ADDR) | COL_BIT(COL_INO) | COL_BIT(COL_DEV) | \
-	 COL_BIT(COL_PFN))
-#define CSV_FAST_COLS	(CSV_HEX_COLS | COL_BIT(COL_TIME_NS) | COL_BIT(COL_PID))
-
-/* Stores a number fast_number() parsed; false if it is out of range. */
-static bool store_number(struct csv_reader *s, enum csv_col kind, uint64_t v)
-{
-	struct trace_row *r = s->cur;
-
-	switch (kind) {
-	case COL_TIME_NS:
-		r->time_ns = v;
-		break;
-	case COL_PID:
-		if (v > UINT32_MAX)
-			return false;
-		r->pid = (uint32_t)v;
-		break;
-	case COL_ADDR:
-		r->addr = v;
-		break;
-	case COL_INO:
-		r->ino = v;
-		r->has |= TRACE_HAS_INO;
-		break;
-	case COL_DEV:
-		r->dev = v;
-		break;
-	case COL_PFN:
-		r->pfn = v;
-		r->has |= TRACE_HAS_PFN;
-		break;
-	default:
-		SIM_BUG_ON(1);
-	}
-	s->given |= COL_BIT(kind);
-	return true;
-}
-
-/*
- * The digits at p, which must be followed by a byte that is not a digit
- * (plain_line()'s fields end at ',', '\r' or '\n', so no bounds check is
- * needed). Returns their end, or NULL if there are none or more than 19
- * decimal / 16 hex digits (those may overflow 64 bits: the general path
- * decides). (Eight-at-a-time SWAR parsing was tried: no faster.)
- */
-static const char *scan_number(const char *p, bool hex, uint64_t *out)
-{
-	const char *q = p;
-	uint64_t v = 0;
-
-	if (hex) {
-		unsigned t;
-
-		for (; (t = hex_val1[(unsigned char)*q]) != 0; q++)
-			v = v << 4 | (t - 1);
-	} else {
-		unsigned d;
-
-		for (; (d = (unsigned)(unsigned char)*q - '0') <= 9; q++)
-			v = v * 10 + d;
-	}
-	if (q == p || q - p > (hex ? 16 : 19))
-		return NULL;
-	*out = v;
-	return q;
-}
-
-/* The op field, when it is exactly an op name: parse_op() on the spot. */
-static const char *fast_op(struct csv_reader *s, const char *p,
-			   const char *end)
-{
-	const char *q = p;
-	int op;
-
-	while (q < end && *q != ',')
-		q++;
-	op = parse_op(p, (size_t)(q - p));
-	if (op < 0)
-		return NULL;
-	s->cur->op = (enum trace_op)op;
-	s->given |= COL_BIT(COL_OP);
-	return q;
-}
-
-/*
- * The plain path's shortcut for the commonest fields: an op name, or a
- * decimal or 0x-hex number in a numeric column, ending right at ',' or the
- * line's end; it scans the field once instead of twice (find the ',', then
- * parse).
- * Returns the end of the field, or NULL for the general path, which also
- * reports any error, so both accept exactly the same text.
- */
-static const char *fast_number(struct csv_reader *s, size_t col,
-			       const char *p, const char *end)
-{
-	enum csv_col kind;
-	const char *q;
-	uint64_t v = 0;
-	bool hex;
-
-	if (!s->header_done || s->row_bad || col >= s->ncols)
-		return NULL;
-	kind = (enum csv_col)s->col_kind[col];
-	if (kind == COL_OP)
-		return fast_op(s, p, end);
-	if (!(COL_BIT(kind) & CSV_FAST_COLS))
-		return NULL;
-	hex = (COL_BIT(kind) & CSV_HEX_COLS) && end - p > 2 && p[0] == '0' &&
-	      (p[1] | 0x20) == 'x';
-	q = scan_number(hex ? p + 2 : p, hex, &v);
-	if (!q || (q != end && *q != ','))
-		return NULL;
-	return store_number(s, kind, v) ? q : NULL;
-}
-
-/*
- * A line with no '"' and no '\r' before its end, while libcsv is between
- * rows: split it here, exactly as libcsv would (fields split at ',',
- * blanks around a field dropped, a blank line has no fields), and make the
- * same callbacks. n excludes the '\n'.
- */
-static void plain_line(struct csv_reader *s, const char *p, size_t n)
-{
-	const char *end = p + n;
-	struct csv_field fd;
-	bool cr = n > 0 && end[-1] == '\r';
-
-	if (cr)
-		end--;
-	while (p < end && is_blank(*p))
-		p++;
-	settle_cr(s);
-	s->row_line = fd.line = s->lines_done + 1;
-	while (p < end) {
-		const char *f = p, *e;
-
-		fd.col = s->field++;
-		e = fast_number(s, fd.col, p, end);
-		if (e) {
-			p = e;
-		} else {
-			while (p < end && *p != ',')
-				p++;
-			for (e = p; e > f && is_blank(e[-1]); e--)
-				;
-			fd.text = f;
-			fd.len = (size_t)(e - f);
-			take_field(s, &fd);
-		}
-		if (p == end)
-			break;
-		for (p++; p < end && is_blank(*p); p++)
-			;
-		if (p == end) {		/* a trailing ',': one more empty field */
-			fd.text = p;
-			fd.len = 0;
-			fd.col = s->field++;
-			take_field(s, &fd);
-		}
-	}
-	if (cr)
-		row_cb('\r', s);
-	row_cb('\n', s);
 }
 
 /* ---- feeding libcsv --------------------------------------------------- */
@@ -1144,6 +1048,240 @@ static void finish_input(struct csv_reader *s)
 	settle_cr(s);
 }
 
+/* ---- the fast path ---------------------------------------------------- */
+
+/* What a byte means to the fast path (csv_class[]). */
+enum csv_byte {
+	CB_TEXT,		/* part of a value */
+	CB_END,			/* ',', '\n', '\r': ends a field */
+	CB_BLANK,		/* ' ', '\t': dropped around a field */
+	CB_QUOTE,		/* '"': only libcsv reads quotes */
+};
+
+static const unsigned char csv_class[256] = {
+	[','] = CB_END, ['\n'] = CB_END, ['\r'] = CB_END,
+	[' '] = CB_BLANK, ['\t'] = CB_BLANK, ['"'] = CB_QUOTE,
+};
+
+static enum csv_byte byte_class(const char *p)
+{
+	return (enum csv_byte)csv_class[(unsigned char)*p];
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_blanks(const char *p)
+{
+	while (is_blank(*p))
+		p++;
+	return p;
+}
+
+/*
+ * The decimal digits at p, which must be followed by a byte that is not a
+ * digit (the read buffer ends with a '\n' sentinel, so no bounds check is
+ * needed). Returns their end, or NULL if there are none or more than 19
+ * (those may overflow 64 bits: the general path decides). (Eight-at-a-time
+ * SWAR parsing was tried: no faster.)
+ */
+static inline const char *scan_dec(const char *p, uint64_t *out)
+{
+	const char *q = p;
+	uint64_t v = 0;
+	unsigned d;
+
+	for (; (d = (unsigned)(unsigned char)*q - '0') <= 9; q++)
+		v = v * 10 + d;
+	if (q == p || q - p > 19)
+		return NULL;
+	*out = v;
+	return q;
+}
+
+/* The same for hex digits (after "0x"): at most 16. */
+static inline const char *scan_hex(const char *p, uint64_t *out)
+{
+	const char *q = p;
+	uint64_t v = 0;
+	unsigned t;
+
+	for (; (t = hex_val1[(unsigned char)*q]) != 0; q++)
+		v = v << 4 | (t - 1);
+	if (q == p || q - p > 16)
+		return NULL;
+	*out = v;
+	return q;
+}
+
+/* A hex-or-decimal column's digits at p. */
+static inline const char *scan_hex_ok(const char *p, uint64_t *out)
+{
+	if (p[0] == '0' && (p[1] | 0x20) == 'x')
+		return scan_hex(p + 2, out);
+	return scan_dec(p, out);
+}
+
+/*
+ * Any other column's value: the text up to the first byte that is not
+ * CB_TEXT. If a blank follows, fast_field() makes sure only blanks do
+ * before the field ends, so this is the text libcsv would hand over.
+ */
+static inline const char *fast_word(enum csv_col kind, const char *p,
+				    struct trace_row *r)
+{
+	const char *e = p;
+	bool ok;
+
+	while (byte_class(e) == CB_TEXT)
+		e++;
+	if (COL_BIT(kind) & CSV_WORD_COLS)
+		ok = word_store(kind, p, (size_t)(e - p), r);
+	else
+		ok = rare_word_store(kind, p, (size_t)(e - p), r);
+	return ok ? e : NULL;
+}
+
+/* A field's value at p: numbers are parsed as they are scanned. */
+static inline const char *fast_value(enum csv_col kind, const char *p,
+				     struct trace_row *r)
+{
+	uint64_t v;
+
+	if (!(COL_BIT(kind) & CSV_NUMBER_COLS))
+		return fast_word(kind, p, r);
+	if (COL_BIT(kind) & CSV_HEX_COLS)
+		p = scan_hex_ok(p, &v);
+	else
+		p = scan_dec(p, &v);
+	return p && number_store(kind, v, r) ? p : NULL;
+}
+
+/*
+ * One field of a fast line, stored into r: returns the byte after it and
+ * its trailing blanks, or NULL to leave the line to libcsv. The caller
+ * checks that this byte ends the field.
+ */
+static inline const char *fast_field(enum csv_col kind, const char *p,
+				     struct trace_row *r, uint32_t *given)
+{
+	if (byte_class(p) != CB_TEXT) {
+		p = skip_blanks(p);
+		if (byte_class(p) == CB_END)
+			return p;	/* empty: the field is absent */
+	}
+	*given |= COL_BIT(kind);
+	p = fast_value(kind, p, r);
+	if (p && is_blank(*p))
+		p = skip_blanks(p);
+	return p;
+}
+
+/*
+ * fast_field() made for one column kind each, so that its tests of the
+ * kind fold away: a line is parsed with one well-predicted indirect call
+ * per field, through the table below. The other kinds, rarely filled,
+ * share fast_other().
+ */
+typedef const char *fast_field_fn(enum csv_col kind, const char *p,
+				  struct trace_row *r, uint32_t *given);
+
+#define FAST_FIELD_FOR(name, k)						\
+	static const char *name(enum csv_col kind, const char *p,	\
+				struct trace_row *r, uint32_t *given)	\
+	{								\
+		(void)kind;						\
+		return fast_field(k, p, r, given);			\
+	}
+
+FAST_FIELD_FOR(fast_time_ns, COL_TIME_NS)
+FAST_FIELD_FOR(fast_op, COL_OP)
+FAST_FIELD_FOR(fast_pid, COL_PID)
+FAST_FIELD_FOR(fast_addr, COL_ADDR)
+FAST_FIELD_FOR(fast_type, COL_TYPE)
+FAST_FIELD_FOR(fast_ino, COL_INO)
+FAST_FIELD_FOR(fast_dev, COL_DEV)
+FAST_FIELD_FOR(fast_write, COL_WRITE)
+FAST_FIELD_FOR(fast_pfn, COL_PFN)
+
+static const char *fast_other(enum csv_col kind, const char *p,
+			      struct trace_row *r, uint32_t *given)
+{
+	return fast_field(kind, p, r, given);
+}
+
+static fast_field_fn *const csv_fast_field[NR_CSV_COLS] = {
+	[COL_IGNORED] = fast_other,
+	[COL_TIME_NS] = fast_time_ns,
+	[COL_OP] = fast_op,
+	[COL_PID] = fast_pid,
+	[COL_ADDR] = fast_addr,
+	[COL_TYPE] = fast_type,
+	[COL_INO] = fast_ino,
+	[COL_DEV] = fast_dev,
+	[COL_WRITE] = fast_write,
+	[COL_ORDER] = fast_other,
+	[COL_MIGRATETYPE] = fast_other,
+	[COL_PFN] = fast_pfn,
+	[COL_GFP] = fast_other,
+};
+
+/*
+ * Parses the line at buf_pos into s->cur if it is one the fast path takes:
+ * exactly ncols fields, each empty or a valid value, no '"', no '\r' but
+ * one just before the '\n', the '\n' inside the buffer. Returns the '\n',
+ * or NULL.
+ */
+static const char *fast_fields(struct csv_reader *s)
+{
+	const char *p = s->buf + s->buf_pos;
+	const unsigned char *kind = s->col_kind, *last = kind + s->ncols - 1;
+	struct trace_row *r = s->cur;
+	uint32_t given = 0;	/* a local: stores to *r cannot alias it */
+
+	for (;; kind++) {
+		p = csv_fast_field[*kind]((enum csv_col)*kind, p, r, &given);
+		if (!p)
+			return NULL;
+		if (kind == last)
+			break;
+		if (*p++ != ',')
+			return NULL;
+	}
+	s->given = given;
+	p += *p == '\r';
+	if (*p != '\n' || p == s->buf + s->buf_len)
+		return NULL;
+	return p;
+}
+
+/*
+ * The fast path for the commonest line: a plain row of valid values,
+ * parsed in one pass straight into the row with the per-column kind
+ * table. It ends the row as row_cb() would for libcsv: a CRLF makes the
+ * same row and counts one line, as '\r' then '\n' do there. Any other
+ * line (blank, short, long, quoted, a bad value, partly read) is left
+ * untouched to libcsv and the general path: false.
+ */
+static bool fast_line(struct csv_reader *s)
+{
+	const char *nl = fast_fields(s);
+
+	if (!nl) {
+		row_reset(s);		/* back to the clean row it was */
+		return false;
+	}
+	s->buf_pos = (size_t)(nl + 1 - s->buf);
+	settle_cr(s);
+	s->row_line = s->lines_done + 1;
+	s->field = s->ncols;
+	row_end(s);
+	s->lines_done++;
+	return true;
+}
+
 /* ---- the read buffer -------------------------------------------------- */
 
 /* Moves the unparsed tail to the front and reads more; false at EOF. */
@@ -1159,20 +1297,8 @@ static bool read_more(struct csv_reader *s)
 	    memcmp(s->buf, "\xef\xbb\xbf", 3) == 0)
 		s->buf_pos = 3;		/* a UTF-8 byte order mark */
 	s->started = true;
-	s->buf_quote = memchr(s->buf, '"', s->buf_len) != NULL;
-	s->buf_cr = memchr(s->buf, '\r', s->buf_len) != NULL;
+	s->buf[s->buf_len] = '\n';	/* the fast path's sentinel */
 	return got > 0;
-}
-
-/* No '"' at all, no '\r' but one just before the '\n'. */
-static bool line_is_plain(const struct csv_reader *s, const char *p,
-			  size_t n)
-{
-	if (s->buf_quote && memchr(p, '"', n))
-		return false;
-	if (s->buf_cr && n > 1 && memchr(p, '\r', n - 1))
-		return false;
-	return true;
 }
 
 /*
@@ -1183,16 +1309,14 @@ static void parse_step(struct csv_reader *s)
 {
 	const char *p = s->buf + s->buf_pos;
 	size_t avail = s->buf_len - s->buf_pos;
-	const char *nl = memchr(p, '\n', avail);
+	const char *nl;
 
+	if (s->csv_idle && s->header_done && !s->skip_to_eol && fast_line(s))
+		return;
+	nl = memchr(p, '\n', avail);
 	if (nl) {
-		size_t n = (size_t)(nl - p);
-
-		if (s->csv_idle && !s->skip_to_eol && line_is_plain(s, p, n))
-			plain_line(s, p, n);
-		else
-			feed_csv(s, p, n + 1);
-		s->buf_pos += n + 1;
+		feed_csv(s, p, (size_t)(nl + 1 - p));
+		s->buf_pos += (size_t)(nl + 1 - p);
 	} else if (avail == CSV_READ_BYTES) {
 		feed_csv(s, p, avail);
 		s->buf_pos = s->buf_len;
@@ -1269,7 +1393,7 @@ static void *csv_open(struct trace_input *in,
 	s->in = in;
 	s->path = in->path;
 	s->skip_bad_rows = opts->skip_bad_rows;
-	s->buf = xmalloc(CSV_READ_BYTES);
+	s->buf = xmalloc(CSV_READ_BYTES + 1);	/* + the sentinel */
 	for (int k = 0; k < NR_CSV_COLS; k++)
 		s->col_of[k] = -1;
 	s->cur = &s->spare;

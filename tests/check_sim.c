@@ -323,6 +323,36 @@ START_TEST(test_exit_and_unmap_free)
 END_TEST
 
 /*
+ * Kernel allocations hold all of memory and there is nothing to OOM-kill:
+ * the write fault is dropped, and marking the page dirty must not look up
+ * the entry it never got.
+ */
+START_TEST(test_dropped_write_fault)
+{
+	char csv[1024];
+	size_t len = 0;
+	const char *sets[] = { "memory.pages=1024", "reclaim.swap=false",
+			       NULL };
+	struct run r;
+
+	len += (size_t)snprintf(csv, sizeof(csv),
+				"time_ns,op,pid,addr,write,order,pfn\n");
+	for (int order = 9; order >= 0; order--)
+		len += (size_t)snprintf(csv + len, sizeof(csv) - len,
+					"%d,alloc,1,,,%d,%d\n", 9 - order,
+					order, order);
+	len += (size_t)snprintf(csv + len, sizeof(csv) - len,
+				"10,alloc,1,,,0,100\n"
+				"11,access,2,0x1000,1,,\n");
+	replay(&r, csv, NULL, sets);
+	ck_assert_uint_eq(r.s->vm[VM_pgfault], 1);
+	ck_assert_uint_eq(r.s->stats.access_dropped, 1);
+	ck_assert_uint_eq(r.s->vm[VM_oom_kill], 0);
+	run_done(&r);
+}
+END_TEST
+
+/*
  * Swapped-out anon pages keep their shadows, so with a large anon footprint
  * the shadows alone exceed the pruning budget; the sweeps must stay rare
  * (each doubles the threshold) instead of running on every row.
@@ -361,6 +391,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_kswapd_and_watermarks);
 	tcase_add_test(tc, test_exit_and_unmap_free);
 	tcase_add_test(tc, test_shadow_sweeps_amortized);
+	tcase_add_test(tc, test_dropped_write_fault);
 	suite_add_tcase(s, tc);
 	return s;
 }

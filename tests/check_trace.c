@@ -383,6 +383,40 @@ START_TEST(test_crlf)
 }
 END_TEST
 
+/*
+ * Blanks and CRs where the reader's fast path (one pass over a plain line)
+ * must drop or refuse them exactly as libcsv does: blanks around values,
+ * inside an ignored field, before a CRLF, an empty last field.
+ */
+START_TEST(test_blanks_around_values)
+{
+	static const char text[] =
+		"time_ns,op,pid,addr,type,ino,note,write\n"
+		"1, access ,\t7\t,0x1000 ,anon,, a b ,1\r\n"	/* 2 */
+		"2,access,7,0x2000,file,0x10,x,0 \n"		/* 3 */
+		" 3 ,exit,7,,,,,\n"				/* 4 */
+		"4,access,7,  4096,\tfile\t,\t9,,\r\n";	/* 5 */
+	struct result r;
+
+	read_both(text, false, &r);
+	ck_assert_msg(r.rc == TRACE_EOF, "%s", r.err);
+	ck_assert_uint_eq(r.nrows, 4);
+	ck_assert_int_eq(r.rows[0].op, TRACE_OP_ACCESS);
+	ck_assert_uint_eq(r.rows[0].pid, 7);
+	ck_assert_uint_eq(r.rows[0].addr, 0x1000);
+	ck_assert(r.rows[0].write);
+	ck_assert_int_eq(r.rows[1].type, PAGE_FILE);
+	ck_assert_uint_eq(r.rows[1].ino, 0x10);
+	ck_assert(!r.rows[1].write);
+	ck_assert_uint_eq(r.rows[2].time_ns, 3);
+	ck_assert_int_eq(r.rows[2].op, TRACE_OP_EXIT);
+	ck_assert_uint_eq(r.rows[3].addr, 4096);
+	ck_assert_uint_eq(r.rows[3].ino, 9);
+	ck_assert_uint_eq(r.rows[3].line, 5);
+	ck_assert_uint_eq(r.lines, 5);
+}
+END_TEST
+
 /* Defaults for every optional field, and blank lines before the header. */
 /*
  * A lone CR ends a line too (libcsv ends the row there): one line can then
@@ -564,6 +598,16 @@ static const struct {
 	{ "time_ns,op,pid,addr,pfn\n0,free,,,0x1 2\n", 0,
 	  "FILE:2: column 5 (pfn): got '0x1 2', expected a non-negative "
 	  "integer (decimal or 0x-hex)" },
+	/* a blank inside a value, a field too many */
+	{ "time_ns,op,pid,addr\n0,access x,1,0x1000\n", 0,
+	  "FILE:2: column 2 (op): got 'access x', expected one of access, "
+	  "unmap, exit, alloc, free, evict" },
+	{ "time_ns,op,pid,addr\n0,access,1 2,0x1000\n", 0,
+	  "FILE:2: column 3 (pid): got '1 2', expected a non-negative "
+	  "integer" },
+	{ "time_ns,op,pid,addr\n0,access,1,0x1000,\n", 0,
+	  "FILE:2: column 5: got '', expected at most 4 fields as in the "
+	  "header" },
 	/* time going backwards */
 	{ "time_ns,op,pid,addr\n7,access,1,0x1000\n5,access,1,0x1000\n", 1,
 	  "FILE:3: column 1 (time_ns): time_ns 5 is before the previous row's "
@@ -1003,6 +1047,7 @@ static Suite *trace_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_quoting_and_lines);
 	tcase_add_test(tc, test_crlf);
+	tcase_add_test(tc, test_blanks_around_values);
 	tcase_add_test(tc, test_bare_cr);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_header_only);

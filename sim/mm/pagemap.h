@@ -44,12 +44,67 @@ struct pm_obj {
 
 struct pagemap;
 
+/*
+ * Recently named objects, direct-mapped by a cheap mix of the key, in
+ * front of the object table: a replay names each row's object a few times
+ * per row, nearly always one of a few objects. pagemap_obj() reads the
+ * cache inline, because the call cost more than the lookup; only
+ * pagemap.c writes it, and it holds only objects that are in the table.
+ */
+#define PM_OBJ_CACHE_SLOTS 64u
+
+struct pm_obj_cache_slot {
+	uint64_t dev, ino;	/* the key as struct pm_obj holds it */
+	uint32_t pid;
+	uint32_t id;		/* PM_NONE: empty */
+	enum page_type type;
+};
+
+/* The first member of struct pagemap: the part inline code reads. */
+struct pagemap_front {
+	struct pm_obj_cache_slot obj_cache[PM_OBJ_CACHE_SLOTS];
+};
+
 /** Creates an empty map. */
 struct pagemap *pagemap_create(void);
 void pagemap_destroy(struct pagemap *pm);
-/** Interns an object; returns its id, or PM_NONE if absent and !create. */
-uint32_t pagemap_obj(struct pagemap *pm, enum page_type type, uint32_t pid,
-		     uint64_t dev, uint64_t ino, bool create);
+/** pagemap_obj() when the cache has no answer (normalized key). */
+uint32_t pagemap_obj_uncached(struct pagemap *pm, enum page_type type,
+			      uint32_t pid, uint64_t dev, uint64_t ino,
+			      bool create);
+
+/* The cache slot of a normalized key. */
+static inline struct pm_obj_cache_slot *
+pagemap_obj_cache_slot(struct pagemap *pm, enum page_type type, uint32_t pid,
+		       uint64_t dev, uint64_t ino)
+{
+	struct pagemap_front *front = (struct pagemap_front *)(void *)pm;
+	uint64_t k = pid ^ ino ^ (dev << 7) ^ ((uint64_t)type << 5);
+
+	return &front->obj_cache[(k ^ k >> 6) & (PM_OBJ_CACHE_SLOTS - 1)];
+}
+
+/**
+ * Interns an object: (type, pid) for anon, (type, dev, ino) for file.
+ * Returns its id, or PM_NONE if absent and !create.
+ */
+static inline uint32_t pagemap_obj(struct pagemap *pm, enum page_type type,
+				   uint32_t pid, uint64_t dev, uint64_t ino,
+				   bool create)
+{
+	const struct pm_obj_cache_slot *c;
+
+	if (type == PAGE_ANON)
+		dev = ino = 0;
+	else
+		pid = 0;
+	c = pagemap_obj_cache_slot(pm, type, pid, dev, ino);
+	if (c->id != PM_NONE && c->pid == pid && c->ino == ino &&
+	    c->dev == dev && c->type == type)
+		return c->id;
+	return pagemap_obj_uncached(pm, type, pid, dev, ino, create);
+}
+
 /** The object record for an id. */
 struct pm_obj *pagemap_obj_get(struct pagemap *pm, uint32_t obj);
 /** Forgets an object with no entries left (an exited process). */
@@ -59,6 +114,11 @@ void pagemap_obj_release(struct pagemap *pm, uint32_t obj);
  * pagemap_obj() of the same key creates a new, distinct object.
  */
 void pagemap_obj_retire(struct pagemap *pm, uint32_t obj);
+/**
+ * Objects released or retired so far: while it does not change, every
+ * object id a caller holds still names its key.
+ */
+uint64_t pagemap_obj_releases(const struct pagemap *pm);
 /** Entry id for (obj, index), or PM_NONE. */
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index);
 /**
@@ -70,6 +130,8 @@ void pagemap_prefetch_slot(const struct pagemap *pm, uint32_t obj,
 			   uint64_t index);
 void pagemap_prefetch_entry(const struct pagemap *pm, uint32_t obj,
 			    uint64_t index);
+/** Hint: the entry with this id will be used soon (any id is harmless). */
+void pagemap_prefetch_id(const struct pagemap *pm, uint32_t id);
 /** Adds an entry for (obj, index), which must not exist; returns its id. */
 uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index);
 /** The entry for an id. */
