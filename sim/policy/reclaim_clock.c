@@ -48,28 +48,13 @@ static void clock_move(struct lruvec *lruvec, uint32_t old_pfn,
 	map[new_pfn].refs = map[old_pfn].refs;
 }
 
-/* The type of the page under the hand; -1 when nothing may be reclaimed. */
-static int clock_hand_type(const struct slist *sl, const struct page *map,
-			   const struct scan_control *sc)
-{
-	uint32_t a = sl->list[LRU_ANON].tail, f = sl->list[LRU_FILE].tail;
-	bool anon_ok = sc->may_swap && a != PFN_NONE &&
-		       (sc->swappiness || f == PFN_NONE);
-
-	if (!anon_ok)
-		return f == PFN_NONE ? -1 : LRU_FILE;
-	if (f == PFN_NONE)
-		return LRU_ANON;
-	return (int32_t)(map[a].priv - map[f].priv) < 0 ? LRU_ANON : LRU_FILE;
-}
-
 static void clock_shrink(struct lruvec *lruvec, struct scan_control *sc)
 {
 	struct slist *sl = lruvec->priv;
 	struct page *map = lruvec->sim->mem_map;
 
 	while (sc->nr_reclaimed < sc->nr_to_reclaim) {
-		int t = clock_hand_type(sl, map, sc);
+		int t = slist_victim_type(sl, map, sc);
 		uint32_t pfn;
 
 		if (t < 0)

@@ -130,8 +130,8 @@ void slist_move(struct lruvec *lruvec, uint32_t old_pfn, uint32_t new_pfn)
  * The type whose tail is older; -1 when nothing may be reclaimed. Anon
  * needs swap, and with swappiness 0 it waits until no file page is left.
  */
-static int slist_victim_type(const struct slist *sl, const struct page *map,
-			     const struct scan_control *sc)
+int slist_victim_type(const struct slist *sl, const struct page *map,
+		      const struct scan_control *sc)
 {
 	uint32_t a = sl->list[LRU_ANON].tail, f = sl->list[LRU_FILE].tail;
 	bool anon_ok = sc->may_swap && a != PFN_NONE &&

@@ -37,6 +37,13 @@ void slist_touch(struct lruvec *lruvec, uint32_t pfn,
 		 const struct access_info *ai);
 void slist_del(struct lruvec *lruvec, uint32_t pfn);
 void slist_move(struct lruvec *lruvec, uint32_t old_pfn, uint32_t new_pfn);
+/**
+ * The type whose tail is older (LRU_ANON or LRU_FILE); -1 when nothing may
+ * be reclaimed. Anon needs swap, and with swappiness 0 it waits until no
+ * file page is left.
+ */
+int slist_victim_type(const struct slist *sl, const struct page *map,
+		      const struct scan_control *sc);
 /** Reclaims from the oldest end until sc->nr_to_reclaim (ignores priority). */
 void slist_shrink(struct lruvec *lruvec, struct scan_control *sc);
 /** Every resident page: the cache's capacity in use. */
