@@ -12,80 +12,16 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "nextuse.h"
+#include "csvrun.h"
 #include "sim.h"
 #include "trace.h"
 
-struct run {
-	struct config cfg;
-	struct sim *s;
-};
-
-static char *write_tmp(const char *text)
-{
-	static char path[64];
-	int fd;
-
-	strcpy(path, "/tmp/check_sim-XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
-}
-
-static void config_for(struct config *cfg, const char *base, const char **sets)
-{
-	char err[1024] = "";
-
-	config_defaults(cfg);
-	if (base)
-		ck_assert_msg(config_load_file(cfg, base, err, sizeof(err)) == 0,
-			      "%s", err);
-	for (; sets && *sets; sets++)
-		ck_assert_msg(config_set(cfg, *sets, err, sizeof(err)) == 0,
-			      "%s: %s", *sets, err);
-	ck_assert_msg(config_finalize(cfg, err, sizeof(err)) == 0, "%s", err);
-}
-
 /* Replays CSV text, checking every invariant after each row. */
-static void replay(struct run *r, const char *csv, const char *base,
+static void replay(struct csvrun *r, const char *csv, const char *base,
 		   const char **sets)
 {
-	char err[1024] = "";
-	const char *path = write_tmp(csv);
-	struct trace_open_opts opts = { 0 };
-	struct trace_reader *tr;
-	struct trace_row row;
-	int fd = -1, rc;
-	uint64_t refs;
-
-	config_for(&r->cfg, base, sets);
-	if (!strcmp(r->cfg.reclaim_policy, "opt")) {
-		fd = nextuse_build(path, &opts, &refs, err, sizeof(err));
-		ck_assert_msg(fd >= 0, "%s", err);
-	}
-	r->s = sim_create(&r->cfg, NULL, fd, err, sizeof(err));
-	ck_assert_msg(r->s != NULL, "%s", err);
-	tr = trace_open(path, &opts, err, sizeof(err));
-	ck_assert_msg(tr != NULL, "%s", err);
-	while ((rc = trace_next(tr, &row)) == TRACE_ROW) {
-		sim_advance(r->s, row.time_ns);
-		r->s->now_ns = row.time_ns;
-		sim_apply_row(r->s, &row);
-		r->s->stats.rows++;
-		ck_assert(sim_check(r->s));
-	}
-	ck_assert_msg(rc == TRACE_EOF, "%s", trace_error(tr));
-	trace_close(tr);
-	unlink(path);
-	if (fd >= 0)
-		close(fd);
-}
-
-static void run_done(struct run *r)
-{
-	sim_destroy(r->s);
+	*r = (struct csvrun){ 0 };	/* no after_row hook */
+	csvrun_replay(r, csv, base, sets, true, NULL);
 }
 
 static char *refs_csv(const unsigned *refs, size_t n)
@@ -106,7 +42,7 @@ static uint64_t faults_with(const char *policy, unsigned frames,
 {
 	char pol[64], pages[64];
 	const char *sets[] = { pol, pages, NULL };
-	struct run r;
+	struct csvrun r;
 	char *csv = refs_csv(refs, n);
 	uint64_t faults;
 
@@ -114,7 +50,7 @@ static uint64_t faults_with(const char *policy, unsigned frames,
 	snprintf(pages, sizeof(pages), "memory.pages=%u", frames);
 	replay(&r, csv, "configs/ideal.json", sets);
 	faults = r.s->vm[VM_pgfault];
-	run_done(&r);
+	csvrun_done(&r);
 	free(csv);
 	return faults;
 }
@@ -217,7 +153,7 @@ START_TEST(test_refault_distance)
 	const unsigned refs[] = { 1, 2, 3, 4, 5, 6, 1 };
 	char *csv = refs_csv(refs, 7);
 	const char *sets[] = { "reclaim.policy=lru", "memory.pages=4", NULL };
-	struct run r;
+	struct csvrun r;
 
 	replay(&r, csv, "configs/ideal.json", sets);
 	/* Evictions: 1 (age 1), 2 (age 2), then 3 to make room for 1 (age 3,
@@ -229,7 +165,7 @@ START_TEST(test_refault_distance)
 	ck_assert_uint_eq(r.s->vm[VM_pswpout], 3);
 	ck_assert_uint_eq(r.s->vm[VM_pswpin], 1);
 	ck_assert_uint_eq(r.s->vm[VM_pgfault], 7);
-	run_done(&r);
+	csvrun_done(&r);
 	free(csv);
 }
 END_TEST
@@ -256,14 +192,14 @@ START_TEST(test_no_swap_ooms_never_evicts_anon)
 	char *csv = anon_fill_csv(3, 3000);
 	const char *sets[] = { "reclaim.swap=false", "memory.pages=4096",
 			       "reclaim.policy=lru", NULL };
-	struct run r;
+	struct csvrun r;
 
 	replay(&r, csv, NULL, sets);
 	ck_assert_uint_gt(r.s->vm[VM_oom_kill], 0);
 	ck_assert_uint_eq(r.s->vm[VM_pswpout], 0);
 	ck_assert_uint_eq(r.s->vm[VM_pgsteal_anon], 0);
 	ck_assert_uint_gt(r.s->nodes[0].zone_vm[0][ZVM_allocstall], 0);
-	run_done(&r);
+	csvrun_done(&r);
 	free(csv);
 }
 END_TEST
@@ -274,7 +210,7 @@ START_TEST(test_kswapd_and_watermarks)
 	char *csv = anon_fill_csv(2, 3000);
 	const char *sets[] = { "memory.pages=4096", "reclaim.policy=lru",
 			       NULL };
-	struct run r;
+	struct csvrun r;
 	const struct zone *z;
 
 	replay(&r, csv, NULL, sets);
@@ -294,7 +230,7 @@ START_TEST(test_kswapd_and_watermarks)
 	/* Resident + free = the machine. */
 	ck_assert_uint_eq(z->free_pages + r.s->nodes[0].lruvec.nr_pages[LRU_ANON],
 			  z->managed_pages);
-	run_done(&r);
+	csvrun_done(&r);
 	free(csv);
 }
 END_TEST
@@ -310,7 +246,7 @@ START_TEST(test_exit_and_unmap_free)
 		"4,unmap,1,0x2000,,\n"
 		"5,exit,2,,,\n";
 	const char *sets[] = { "memory.pages=1024", NULL };
-	struct run r;
+	struct csvrun r;
 
 	replay(&r, csv, NULL, sets);
 	ck_assert_uint_eq(r.s->nodes[0].lruvec.nr_pages[LRU_ANON], 1);
@@ -318,7 +254,7 @@ START_TEST(test_exit_and_unmap_free)
 	ck_assert_uint_eq(r.s->nodes[0].zones[0].free_pages, 1024 - 2);
 	ck_assert_uint_eq(r.s->vm[VM_pgfault], 4);
 	ck_assert_uint_eq(r.s->vm[VM_pgmajfault], 1);
-	run_done(&r);
+	csvrun_done(&r);
 }
 END_TEST
 
@@ -333,7 +269,7 @@ START_TEST(test_dropped_write_fault)
 	size_t len = 0;
 	const char *sets[] = { "memory.pages=1024", "reclaim.swap=false",
 			       NULL };
-	struct run r;
+	struct csvrun r;
 
 	len += (size_t)snprintf(csv, sizeof(csv),
 				"time_ns,op,pid,addr,write,order,pfn\n");
@@ -348,7 +284,7 @@ START_TEST(test_dropped_write_fault)
 	ck_assert_uint_eq(r.s->vm[VM_pgfault], 1);
 	ck_assert_uint_eq(r.s->stats.access_dropped, 1);
 	ck_assert_uint_eq(r.s->vm[VM_oom_kill], 0);
-	run_done(&r);
+	csvrun_done(&r);
 }
 END_TEST
 
@@ -362,7 +298,7 @@ START_TEST(test_shadow_sweeps_amortized)
 	size_t rows = 40000, cap = 64 + rows * 40, len = 0;
 	char *csv = malloc(cap);
 	const char *sets[] = { "memory.pages=256", "reclaim.policy=fifo", NULL };
-	struct run r;
+	struct csvrun r;
 
 	len += (size_t)snprintf(csv, cap, "time_ns,op,pid,addr\n");
 	for (size_t i = 0; i < rows; i++)
@@ -373,7 +309,7 @@ START_TEST(test_shadow_sweeps_amortized)
 	ck_assert_uint_ge(r.s->stats.shadow_sweeps, 1);
 	ck_assert_uint_le(r.s->stats.shadow_sweeps, 8);
 	ck_assert_uint_eq(r.s->stats.shadows_dropped, 0);
-	run_done(&r);
+	csvrun_done(&r);
 	free(csv);
 }
 END_TEST
