@@ -108,6 +108,19 @@ bool eventq_peek(const struct eventq *q, struct eventq_item *out)
 	return true;
 }
 
+uint64_t eventq_reserve_seq(struct eventq *q)
+{
+	return q->next_seq++;
+}
+
+bool eventq_item_before(const struct eventq_item *a, uint64_t time_ns,
+			uint64_t seq)
+{
+	struct eventq_item b = { .time_ns = time_ns, .seq = seq };
+
+	return item_before(a, &b);
+}
+
 size_t eventq_len(const struct eventq *q)
 {
 	return q->len;

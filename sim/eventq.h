@@ -36,6 +36,15 @@ void eventq_push(struct eventq *q, uint64_t time_ns, uint32_t kind,
 bool eventq_pop(struct eventq *q, struct eventq_item *out);
 /** Copies the earliest event into *out without removing it; false if empty. */
 bool eventq_peek(const struct eventq *q, struct eventq_item *out);
+/**
+ * Takes the next sequence number without queueing anything, for an event
+ * the caller holds outside the queue (the next trace row) but orders among
+ * the queued ones exactly as if it had been pushed now.
+ */
+uint64_t eventq_reserve_seq(struct eventq *q);
+/** True if the queued item a comes before an event at (time_ns, seq). */
+bool eventq_item_before(const struct eventq_item *a, uint64_t time_ns,
+			uint64_t seq);
 /** Number of queued events. */
 size_t eventq_len(const struct eventq *q);
 

@@ -588,8 +588,6 @@ void sim_advance(struct sim *s, uint64_t t_ns)
 		eventq_pop(s->q, &ev);
 		if (ev.time_ns > s->now_ns)
 			s->now_ns = ev.time_ns;
-		if (ev.kind == SIM_EV_TRACE_ROW)
-			continue;
 		dispatch(s, &ev);
 		if (SIM_DEBUG_CHECKS)
 			SIM_BUG_ON(!sim_check(s));
@@ -659,26 +657,37 @@ static void ring_prefetch_entry(struct sim *s, const struct row_ring *q)
 				       q->r[i].addr >> PAGE_SHIFT);
 }
 
+/*
+ * The next row is an event of the queue's order, (its time, a sequence
+ * number reserved when it was read), but it is held in the ring rather than
+ * pushed and popped through the heap: each step runs whichever comes first,
+ * the queue's earliest event or the row, exactly as if the row were queued.
+ */
 int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 {
 	struct row_ring q = { .rc = TRACE_ROW };
 	struct eventq_item ev;
+	uint64_t row_seq = 0;
 
 	ring_fill(s, tr, &q);
 	if (q.n) {
 		s->stats.first_t_ns = q.r[q.head].time_ns;
 		sim_start(s, q.r[q.head].time_ns);
-		eventq_push(s->q, q.r[q.head].time_ns, SIM_EV_TRACE_ROW, 0, 0);
+		row_seq = eventq_reserve_seq(s->q);
 	}
-	while (q.n && eventq_pop(s->q, &ev)) {
+	while (q.n) {
 		const struct trace_row *row = &q.r[q.head];
 
-		if (ev.time_ns > s->now_ns)
-			s->now_ns = ev.time_ns;
-		if (ev.kind != SIM_EV_TRACE_ROW) {
+		if (eventq_peek(s->q, &ev) &&
+		    eventq_item_before(&ev, row->time_ns, row_seq)) {
+			eventq_pop(s->q, &ev);
+			if (ev.time_ns > s->now_ns)
+				s->now_ns = ev.time_ns;
 			dispatch(s, &ev);
 			continue;
 		}
+		if (row->time_ns > s->now_ns)
+			s->now_ns = row->time_ns;
 		ring_prefetch_entry(s, &q);
 		sim_apply_row(s, row);
 		s->stats.rows++;
@@ -693,8 +702,7 @@ int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 			s->progress(s, tr);
 		ring_fill(s, tr, &q);
 		if (q.n)
-			eventq_push(s->q, q.r[q.head].time_ns,
-				    SIM_EV_TRACE_ROW, 0, 0);
+			row_seq = eventq_reserve_seq(s->q);
 	}
 	if (q.rc == TRACE_ERR) {
 		snprintf(err, errlen, "%s", trace_error(tr));

@@ -13,7 +13,6 @@
 
 /* Internal event kinds in the event queue. */
 enum sim_event_kind {
-	SIM_EV_TRACE_ROW,	/* the next trace row is due */
 	SIM_EV_KSWAPD,		/* kswapd's next batch (arg = nid) */
 	SIM_EV_KSWAPD_NAP,	/* kswapd's nap ends (arg = nid) */
 	SIM_EV_KCOMPACTD,	/* kcompactd's next step (arg = nid) */
