@@ -42,6 +42,7 @@
 #include "mm/zone.h"
 
 #include "bug.h"
+#include "kmath.h"
 
 #define MIN_FREE_KBYTES_MIN	128u
 #define MIN_FREE_KBYTES_MAX	262144u
@@ -51,25 +52,6 @@
 /* The caller may dip into the reserves below MIN (mm/internal.h ALLOC_RESERVES). */
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | \
 			ALLOC_OOM)
-
-/* floor(sqrt(x)), exact for every 64-bit x (bit-by-bit, as int_sqrt()). */
-static uint64_t isqrt_u64(uint64_t x)
-{
-	uint64_t root = 0, bit = (uint64_t)1 << 62;
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= root + bit) {
-			x -= root + bit;
-			root = (root >> 1) + bit;
-		} else {
-			root >>= 1;
-		}
-		bit >>= 2;
-	}
-	return root;
-}
 
 /* x * n / d without overflowing the product (the kernel's mult_frac()). */
 static uint64_t mult_frac_u64(uint64_t x, uint64_t n, uint64_t d)
@@ -81,7 +63,7 @@ uint64_t calculate_min_free_kbytes(uint64_t lowmem_kbytes)
 {
 	uint64_t scaled = lowmem_kbytes > UINT64_MAX / 16 ? UINT64_MAX
 							  : lowmem_kbytes * 16;
-	uint64_t kbytes = isqrt_u64(scaled);
+	uint64_t kbytes = int_sqrt(scaled);
 
 	if (kbytes < MIN_FREE_KBYTES_MIN)
 		return MIN_FREE_KBYTES_MIN;

@@ -41,7 +41,7 @@
  *    inactive_file >> priority is non-zero and file needs no deactivation;
  *    file_is_tiny when file + free <= the sum of the HIGH marks, anon needs
  *    no deactivation, and inactive_anon >> priority is non-zero.
- *  - inactive_is_low(): inactive x isqrt(10 x GiB) < active, ratio 1 under
+ *  - inactive_is_low(): inactive x int_sqrt(10 x GiB) < active, ratio 1 under
  *    1 GiB of the type.
  *  - get_scan_count(): SCAN_FILE when there is no swap (anon is then never
  *    scanned), SCAN_EQUAL at priority 0 with swappiness > 0, SCAN_ANON when
@@ -106,6 +106,7 @@
 #include <stdlib.h>
 
 #include "bug.h"
+#include "kmath.h"
 #include "mm/list.h"
 #include "policy/flusher.h"
 #include "sim.h"
@@ -587,31 +588,13 @@ static uint64_t shrink_inactive_list(struct lruvec *lruvec,
 
 /* ---- balancing ---- */
 
-static uint64_t isqrt(uint64_t x)
-{
-	uint64_t r = 0, bit = 1ull << 62;
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
-}
-
-/** inactive_is_low(): the inactive:active target ratio is isqrt(10 x GiB). */
+/** inactive_is_low(): the inactive:active target ratio is int_sqrt(10 x GiB). */
 static bool inactive_is_low(const struct classic *c, enum lru_list inactive_lru)
 {
 	uint64_t inactive = lru_size(c, inactive_lru);
 	uint64_t active = lru_size(c, inactive_lru + LRU_ACTIVE_OFF);
 	uint64_t gb = (inactive + active) >> (30 - PAGE_SHIFT);
-	uint64_t ratio = gb ? isqrt(10 * gb) : 1;
+	uint64_t ratio = gb ? int_sqrt(10 * gb) : 1;
 
 	return inactive * ratio < active;
 }
