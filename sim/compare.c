@@ -62,6 +62,7 @@
 #include "config.h"
 #include "nextuse.h"
 #include "replay.h"
+#include "tmpfile.h"
 #include "trace.h"
 #include "xalloc.h"
 
@@ -508,24 +509,6 @@ static void columns_load(struct column *cols, size_t n)
 
 /* ---- workers ----------------------------------------------------------- */
 
-static int tmpfile_fd(char *err, size_t errlen)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/mmsim-compare-XXXXXX",
-		 dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a temporary file in %s: %s",
-			 dir && *dir ? dir : "/tmp", strerror(errno));
-		return -1;
-	}
-	unlink(path);
-	return fd;
-}
-
 /* The worker process: replay, write the result, never return. */
 static void worker_main(const struct column *c, const struct cmp_opts *o,
 			const char *trace)
@@ -553,7 +536,7 @@ static int worker_start(struct column *c, const struct cmp_opts *o,
 	char err[ERRLEN];
 	pid_t pid;
 
-	c->fd = tmpfile_fd(err, sizeof(err));
+	c->fd = tmpfile_unlinked("mmsim-compare", err, sizeof(err));
 	if (c->fd < 0) {
 		column_fail(c, err, NULL);
 		return -1;

@@ -12,6 +12,7 @@
 #include "mm/pagemap.h"
 #include "mm/zone.h"
 #include "sim.h"
+#include "tmpfile.h"
 #include "xalloc.h"
 
 #define KEY_ACCESS 0u
@@ -23,24 +24,6 @@ struct key_rec {
 	uint32_t kind;		/* KEY_ACCESS or KEY_KILL */
 	uint64_t index;
 };
-
-static int tmpfile_fd(char *err, size_t errlen)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/mmsim-XXXXXX",
-		 dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a temporary file in %s: "
-			 "%s", dir && *dir ? dir : "/tmp", strerror(errno));
-		return -1;
-	}
-	unlink(path);
-	return fd;
-}
 
 static int write_all(int fd, const void *buf, size_t n, off_t off)
 {
@@ -197,8 +180,8 @@ int nextuse_build(const char *path, const struct trace_open_opts *opts,
 
 	if (!tr)
 		return -1;
-	kfd = tmpfile_fd(err, errlen);
-	nfd = kfd < 0 ? -1 : tmpfile_fd(err, errlen);
+	kfd = tmpfile_unlinked("mmsim", err, errlen);
+	nfd = kfd < 0 ? -1 : tmpfile_unlinked("mmsim", err, errlen);
 	if (nfd < 0) {
 		if (kfd >= 0)
 			close(kfd);
@@ -230,7 +213,7 @@ int nextuse_spool_stdin(char *path_out, size_t len, char *err, size_t errlen)
 	char buf[65536];
 	off_t off = 0;
 	size_t n;
-	int fd = tmpfile_fd(err, errlen);
+	int fd = tmpfile_unlinked("mmsim", err, errlen);
 
 	if (fd < 0)
 		return -1;
