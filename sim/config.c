@@ -656,20 +656,24 @@ static void suggest_from_list(struct suggest *s, const char *typed,
 			suggest_add(s, names[i]);
 }
 
-/* "; did you mean a, b or c?" or "" */
+/*
+ * "; did you mean a, b or c?" or "". A hint too long for buf is cut: the
+ * names are config keys and policy names, far shorter than buf.
+ */
 static void suggest_format(const struct suggest *s, char *buf, size_t n)
 {
+	int len = 0;
+
 	buf[0] = '\0';
-	if (!s->n)
-		return;
 	if (s->n == 1)
-		snprintf(buf, n, "; did you mean %s?", s->names[0]);
+		len = snprintf(buf, n, "; did you mean %s?", s->names[0]);
 	else if (s->n == 2)
-		snprintf(buf, n, "; did you mean %s or %s?", s->names[0],
-			 s->names[1]);
-	else
-		snprintf(buf, n, "; did you mean %s, %s or %s?", s->names[0],
-			 s->names[1], s->names[2]);
+		len = snprintf(buf, n, "; did you mean %s or %s?",
+			       s->names[0], s->names[1]);
+	else if (s->n >= 3)
+		len = snprintf(buf, n, "; did you mean %s, %s or %s?",
+			       s->names[0], s->names[1], s->names[2]);
+	SIM_BUG_ON(len < 0);
 }
 
 /* "got X, expected one of a, b; did you mean a?" for a name list. */
@@ -1292,7 +1296,7 @@ static int parse_lowmem_reserve_ratio(struct cfg_ctx *c, json_t *v,
 				    "DMA32, Normal, Movable)", MAX_NR_ZONES);
 	for (size_t i = 0; i < MAX_NR_ZONES; i++) {
 		char epath[CFG_PATH_MAX];
-		uint64_t r;
+		uint64_t r = 0;	/* set by get_uint(); -O3 can't tell */
 
 		path_index(epath, sizeof(epath), path, i);
 		if (get_uint(c, json_array_get(v, i), epath, 0, RATIO_MAX,
@@ -1318,7 +1322,7 @@ static json_t *lowmem_reserve_ratio_to_json(const struct config *cfg)
 static int parse_one_mark(struct cfg_ctx *c, enum zone_type t,
 			  enum zone_watermarks w, json_t *v, const char *path)
 {
-	uint64_t pages;
+	uint64_t pages = 0;	/* set by get_uint(); -O3 can't tell */
 
 	if (get_uint(c, v, path, 0, PAGES_MAX, &pages) < 0)
 		return -1;

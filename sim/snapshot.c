@@ -185,8 +185,8 @@ static int free_counts_line(struct parse_ctx *c, const struct words *ws)
 		return fail(c, "got %zu counts, expected %u (one per order)",
 			    ws->n - i - 2, c->nr_orders);
 	for (unsigned o = 0; o < c->nr_orders; o++) {
-		uint64_t v;
-		bool capped;
+		uint64_t v = 0;	/* set by parse_count(); LTO can't tell */
+		bool capped = false;
 
 		if (parse_count(c, ws->w[i + 2 + o], &v, &capped) < 0)
 			return -1;
