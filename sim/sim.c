@@ -76,16 +76,24 @@ static void proc_index_grow(struct sim *s)
 		proc_index_put(s, s->procs[i].pid, (uint32_t)i);
 }
 
+/*
+ * A fault asks for its process's record several times, and consecutive
+ * rows are mostly one process's: the last answer is kept. It stays valid
+ * until a new record moves the array, which only happens below.
+ */
 struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
 {
 	size_t i;
 
+	if (s->proc_last && s->proc_last->pid == pid)
+		return s->proc_last;
 	if (s->cap_proc_index) {
 		i = (pid * 0x9e3779b1u) & (s->cap_proc_index - 1);
 		for (; s->proc_index[i] != UINT32_MAX;
 		     i = (i + 1) & (s->cap_proc_index - 1))
 			if (s->procs[s->proc_index[i]].pid == pid)
-				return &s->procs[s->proc_index[i]];
+				return s->proc_last =
+					&s->procs[s->proc_index[i]];
 	}
 	if (s->nr_procs == s->cap_procs) {
 		s->cap_procs = s->cap_procs ? 2 * s->cap_procs : 64;
@@ -97,7 +105,7 @@ struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
 		proc_index_grow(s);
 	else
 		proc_index_put(s, pid, (uint32_t)(s->nr_procs - 1));
-	return &s->procs[s->nr_procs - 1];
+	return s->proc_last = &s->procs[s->nr_procs - 1];
 }
 
 /* ---- machine set-up ---- */
@@ -204,7 +212,7 @@ struct sim *sim_create(const struct config *cfg, struct emit *log,
 	s->q = eventq_create();
 	s->nextuse_fd = nextuse_fd;
 	s->nr_pfns = cfg->memory_pages;
-	s->mem_map = xcalloc(s->nr_pfns, sizeof(*s->mem_map));
+	s->mem_map = xcalloc_lines(s->nr_pfns, sizeof(*s->mem_map));
 	s->pm = pagemap_create();
 	s->kernel_obj = pagemap_obj(s->pm, PAGE_FILE, 0, UINT64_MAX,
 				    UINT64_MAX, true);
@@ -417,19 +425,31 @@ static uint32_t thp_fault(struct sim *s, const struct trace_row *row,
 }
 
 /*
- * Faults in the page at (obj, index); returns the frame now mapped, or
- * PFN_NONE if the access was dropped.
+ * A row's page key, looked up once: its object, page index and
+ * pagemap_hash(). sim_run() computes it when it reads the row ahead.
+ */
+struct row_key {
+	uint32_t obj;
+	uint64_t index;
+	uint64_t h;
+};
+
+/*
+ * Faults in the page at key, where the lookup found id (PM_NONE, or a
+ * shadow); returns the frame now mapped, or PFN_NONE if the access was
+ * dropped.
  */
 static uint32_t page_fault(struct sim *s, const struct trace_row *row,
-			   uint32_t obj, uint64_t index)
+			   struct row_key key, uint32_t id)
 {
 	struct lruvec *lruvec = &s->nodes[0].lruvec;
 	struct fault_info fi = { .type = row->type, .write = row->write,
 				 .ref_index = s->ref_index };
 	bool major = row->type == PAGE_FILE;
 	uint64_t releases = pagemap_obj_releases(s->pm);
+	uint64_t removals = pagemap_removals(s->pm);
 	int64_t pfn;
-	uint32_t id, thp_pfn = thp_fault(s, row, index);
+	uint32_t thp_pfn = thp_fault(s, row, key.index);
 
 	if (thp_pfn != PFN_NONE)
 		return thp_pfn;
@@ -437,8 +457,9 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 	/*
 	 * As in the kernel, the new page is allocated first (which may
 	 * reclaim and so advance the workingset clock), and only then is the
-	 * shadow in its slot tested (workingset_refault()). An OOM kill may
-	 * have removed the object meanwhile: then look it up afresh.
+	 * shadow in its slot tested (workingset_refault()). Reclaim may have
+	 * dropped that shadow, and an OOM kill removed the object: then look
+	 * it up afresh.
 	 */
 	pfn = sim_alloc_pages(s, 0, GFP_HIGHUSER_MOVABLE, MIGRATE_MOVABLE,
 			      row->pid);
@@ -446,12 +467,15 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 		s->stats.access_dropped++;
 		return PFN_NONE;
 	}
-	if (pagemap_obj_releases(s->pm) != releases)
-		obj = row_obj(s, row, true);
-	id = pagemap_lookup(s->pm, obj, index);
+	if (pagemap_obj_releases(s->pm) != releases) {
+		key.obj = row_obj(s, row, true);
+		id = pagemap_lookup(s->pm, key.obj, key.index);
+	} else if (pagemap_removals(s->pm) != removals) {
+		id = pagemap_lookup_hashed(s->pm, key.obj, key.index, key.h);
+	}
 	if (id != PM_NONE) {
 		struct emit_page_id pid = { row->type, row->pid, row->dev,
-					    row->ino, index };
+					    row->ino, key.index };
 
 		workingset_refault(s, lruvec, pagemap_entry(s->pm, id)->shadow,
 				   &pid, &fi);
@@ -466,14 +490,15 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 			s->cfg->major_fault_cost_ns;
 		s->stats.major_fault_ns += s->cfg->major_fault_cost_ns;
 	}
-	install_lru_page(s, obj, index, id, (uint32_t)pfn, &fi, row->pid);
+	install_lru_page(s, key.obj, key.index, id, (uint32_t)pfn, &fi,
+			 row->pid);
 	return (uint32_t)pfn;
 }
 
 static void access_page(struct sim *s, const struct trace_row *row,
-			uint32_t obj, uint64_t index)
+			struct row_key key)
 {
-	uint32_t id = pagemap_lookup(s->pm, obj, index);
+	uint32_t id = pagemap_lookup_hashed(s->pm, key.obj, key.index, key.h);
 	struct pm_entry *e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
 
 	if (e && e->pfn != PFN_NONE) {
@@ -484,7 +509,7 @@ static void access_page(struct sim *s, const struct trace_row *row,
 			s->mem_map[e->pfn].flags |= PG_dirty;
 		lruvec->ops->mark_accessed(lruvec, e->pfn, &ai);
 	} else {
-		uint32_t pfn = page_fault(s, row, obj, index);
+		uint32_t pfn = page_fault(s, row, key, id);
 
 		if (row->write && pfn != PFN_NONE)
 			s->mem_map[pfn].flags |= PG_dirty;
@@ -492,15 +517,22 @@ static void access_page(struct sim *s, const struct trace_row *row,
 	s->ref_index++;
 }
 
-static void do_access(struct sim *s, const struct trace_row *row)
+/* hint: the row's key as computed when it was read, or NULL. */
+static void do_access(struct sim *s, const struct trace_row *row,
+		      const struct row_key *hint)
 {
 	unsigned nr = access_nr_pages(row);
 	uint64_t index = row->addr >> PAGE_SHIFT;
 
 	for (unsigned i = 0; i < nr; i++) {
-		uint32_t obj = row_obj(s, row, true);
+		struct row_key key = { row_obj(s, row, true), index + i, 0 };
 
-		access_page(s, row, obj, index + i);
+		/* The object read ahead may be stale: the hash follows it. */
+		if (hint && i == 0 && hint->obj == key.obj)
+			key.h = hint->h;
+		else
+			key.h = pagemap_hash(key.obj, key.index);
+		access_page(s, row, key);
 	}
 }
 
@@ -520,12 +552,13 @@ static void do_unmap(struct sim *s, const struct trace_row *row)
 		sim_drop_shadow(s, id);
 }
 
-void sim_apply_row(struct sim *s, const struct trace_row *row)
+static void apply_row(struct sim *s, const struct trace_row *row,
+		      const struct row_key *hint)
 {
 	s->stats.rows_by_op[row->op]++;
 	switch (row->op) {
 	case TRACE_OP_ACCESS:
-		do_access(s, row);
+		do_access(s, row, hint);
 		break;
 	case TRACE_OP_UNMAP:
 		do_unmap(s, row);
@@ -546,6 +579,11 @@ void sim_apply_row(struct sim *s, const struct trace_row *row)
 		SIM_BUG_ON(1);
 	}
 	workingset_prune_shadows(s);
+}
+
+void sim_apply_row(struct sim *s, const struct trace_row *row)
+{
+	apply_row(s, row, NULL);
 }
 
 /* ---- the loop ---- */
@@ -617,7 +655,7 @@ static uint64_t debug_check_every(const struct sim *s)
 
 struct row_ring {
 	struct trace_row r[LOOKAHEAD];
-	uint32_t obj[LOOKAHEAD];	/* each row's object when read, for hints */
+	struct row_key key[LOOKAHEAD];	/* each row's key when read, a hint */
 	unsigned head, n;
 	int rc;			/* the reader's status after the last row read */
 };
@@ -640,10 +678,13 @@ static void ring_fill(struct sim *s, struct trace_reader *tr,
 		if (q->rc != TRACE_ROW)
 			break;
 		q->n++;
-		q->obj[i] = row_obj_lookup(s, row);
-		if (q->obj[i] != PM_NONE)
-			pagemap_prefetch_slot(s->pm, q->obj[i],
-					      row->addr >> PAGE_SHIFT);
+		q->key[i].obj = row_obj_lookup(s, row);
+		if (q->key[i].obj != PM_NONE) {
+			q->key[i].index = row->addr >> PAGE_SHIFT;
+			q->key[i].h = pagemap_hash(q->key[i].obj,
+						   q->key[i].index);
+			pagemap_prefetch_slot(s->pm, q->key[i].h);
+		}
 	}
 }
 
@@ -652,9 +693,8 @@ static void ring_prefetch_entry(struct sim *s, const struct row_ring *q)
 {
 	unsigned i = (q->head + ENTRY_AHEAD) % LOOKAHEAD;
 
-	if (q->n > ENTRY_AHEAD && q->obj[i] != PM_NONE)
-		pagemap_prefetch_entry(s->pm, q->obj[i],
-				       q->r[i].addr >> PAGE_SHIFT);
+	if (q->n > ENTRY_AHEAD && q->key[i].obj != PM_NONE)
+		pagemap_prefetch_entry(s->pm, q->key[i].h);
 }
 
 /*
@@ -689,7 +729,8 @@ int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 		if (row->time_ns > s->now_ns)
 			s->now_ns = row->time_ns;
 		ring_prefetch_entry(s, &q);
-		sim_apply_row(s, row);
+		apply_row(s, row, q.key[q.head].obj != PM_NONE ?
+				  &q.key[q.head] : NULL);
 		s->stats.rows++;
 		s->stats.last_t_ns = row->time_ns;
 		q.head = (q.head + 1) % LOOKAHEAD;

@@ -148,6 +148,7 @@ struct sim {
 	size_t nr_procs, cap_procs;
 	uint32_t *proc_index;		/* pid -> index in procs (hash) */
 	size_t cap_proc_index;
+	struct sim_proc *proc_last;	/* sim_proc()'s last answer, or NULL */
 	struct emit *log;
 	uint64_t vm[NR_VM_EVENT_ITEMS];	/* /proc/vmstat event counters */
 	struct sim_stats stats;

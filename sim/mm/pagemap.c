@@ -70,7 +70,7 @@ static inline uint64_t mix64(uint64_t x)
 
 static inline uint64_t entry_hash(uint32_t obj, uint64_t index)
 {
-	return mix64(index * 0x9e3779b97f4a7c15ULL + obj);
+	return pagemap_hash(obj, index);
 }
 
 static uint64_t obj_hash(enum page_type type, uint32_t pid, uint64_t dev,
@@ -83,7 +83,7 @@ static uint64_t obj_hash(enum page_type type, uint32_t pid, uint64_t dev,
 
 static void id_table_init(struct id_table *t, uint64_t cap)
 {
-	t->slot = xmalloc(cap * sizeof(*t->slot));
+	t->slot = xcalloc_lines(cap, sizeof(*t->slot));
 	memset(t->slot, 0xff, cap * sizeof(*t->slot));	/* SLOT_EMPTY */
 	t->mask = cap - 1;
 	t->used = 0;
@@ -171,7 +171,7 @@ struct pagemap *pagemap_create(void)
 	id_table_init(&pm->etab, 1024);
 	id_table_init(&pm->otab, 64);
 	pm->cap_entries = 512;
-	pm->entries = xmalloc(pm->cap_entries * sizeof(*pm->entries));
+	pm->entries = xcalloc_lines(pm->cap_entries, sizeof(*pm->entries));
 	pm->free_entry = PM_NONE;
 	pm->cap_objs = 32;
 	pm->objs = xmalloc(pm->cap_objs * sizeof(*pm->objs));
@@ -309,7 +309,12 @@ uint64_t pagemap_obj_releases(const struct pagemap *pm)
 
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index)
 {
-	uint64_t h = entry_hash(obj, index);
+	return pagemap_lookup_hashed(pm, obj, index, entry_hash(obj, index));
+}
+
+uint32_t pagemap_lookup_hashed(const struct pagemap *pm, uint32_t obj,
+			       uint64_t index, uint64_t h)
+{
 	uint64_t tag = SLOT_TAG(h);
 
 	for (uint64_t i = h & pm->etab.mask; pm->etab.slot[i] != SLOT_EMPTY;
@@ -325,22 +330,27 @@ uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index)
 	return PM_NONE;
 }
 
-void pagemap_prefetch_slot(const struct pagemap *pm, uint32_t obj,
-			   uint64_t index)
+void pagemap_prefetch_slot(const struct pagemap *pm, uint64_t h)
 {
-	__builtin_prefetch(&pm->etab.slot[entry_hash(obj, index) &
-					  pm->etab.mask]);
+	__builtin_prefetch(&pm->etab.slot[h & pm->etab.mask]);
 }
 
-void pagemap_prefetch_entry(const struct pagemap *pm, uint32_t obj,
-			    uint64_t index)
+/*
+ * The slots were prefetched rows ago: walking the probe run to the first
+ * tag match is cheap, and at 3/4 load the key is often not in its home
+ * slot.
+ */
+void pagemap_prefetch_entry(const struct pagemap *pm, uint64_t h)
 {
-	uint64_t h = entry_hash(obj, index);
-	uint64_t slot = pm->etab.slot[h & pm->etab.mask];
+	uint64_t tag = SLOT_TAG(h);
 
-	/* The first candidate of the probe run is almost always the one. */
-	if (slot != SLOT_EMPTY && (slot & 0xffffffff00000000ull) == SLOT_TAG(h))
-		__builtin_prefetch(&pm->entries[SLOT_ID(slot)]);
+	for (uint64_t i = h & pm->etab.mask; pm->etab.slot[i] != SLOT_EMPTY;
+	     i = (i + 1) & pm->etab.mask) {
+		if ((pm->etab.slot[i] & 0xffffffff00000000ull) == tag) {
+			__builtin_prefetch(&pm->entries[SLOT_ID(pm->etab.slot[i])]);
+			return;
+		}
+	}
 }
 
 void pagemap_prefetch_id(const struct pagemap *pm, uint32_t id)
@@ -359,9 +369,10 @@ static uint32_t entry_alloc(struct pagemap *pm)
 	}
 	if (pm->nr_entries_alloc == pm->cap_entries) {
 		SIM_BUG_ON(pm->cap_entries >= UINT32_MAX / 2);
+		pm->entries = xrealloc_lines(pm->entries,
+				pm->cap_entries * sizeof(*pm->entries),
+				2 * pm->cap_entries * sizeof(*pm->entries));
 		pm->cap_entries *= 2;
-		pm->entries = xrealloc(pm->entries,
-				       pm->cap_entries * sizeof(*pm->entries));
 	}
 	return pm->nr_entries_alloc++;
 }
@@ -413,6 +424,7 @@ void pagemap_remove(struct pagemap *pm, uint32_t id)
 	e->obj_next = pm->free_entry;
 	pm->free_entry = id;
 	pm->count--;
+	pm->front.removals++;
 }
 
 uint64_t pagemap_count(const struct pagemap *pm)

@@ -63,7 +63,34 @@ struct pm_obj_cache_slot {
 /* The first member of struct pagemap: the part inline code reads. */
 struct pagemap_front {
 	struct pm_obj_cache_slot obj_cache[PM_OBJ_CACHE_SLOTS];
+	uint64_t removals;	/* pagemap_remove() calls so far */
 };
+
+/*
+ * The hash of an entry key. A row's key is hashed once, when it is read,
+ * and the hash goes with it to the prefetches and the lookup.
+ */
+static inline uint64_t pagemap_hash(uint32_t obj, uint64_t index)
+{
+	uint64_t x = index * 0x9e3779b97f4a7c15ULL + obj;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * Entries removed so far: while it does not change, every lookup answer a
+ * caller holds is still right (an insert never changes an existing key's
+ * answer, and ids never move).
+ */
+static inline uint64_t pagemap_removals(const struct pagemap *pm)
+{
+	return ((const struct pagemap_front *)(const void *)pm)->removals;
+}
 
 /** Creates an empty map. */
 struct pagemap *pagemap_create(void);
@@ -121,15 +148,16 @@ void pagemap_obj_retire(struct pagemap *pm, uint32_t obj);
 uint64_t pagemap_obj_releases(const struct pagemap *pm);
 /** Entry id for (obj, index), or PM_NONE. */
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index);
+/** The same, given h = pagemap_hash(obj, index). */
+uint32_t pagemap_lookup_hashed(const struct pagemap *pm, uint32_t obj,
+			       uint64_t index, uint64_t h);
 /**
- * Hints for a lookup of (obj, index) a few rows ahead: the first loads the
- * hash slot into cache, the second (once the slot is there) the entry. They
- * change nothing and may be called with stale ids.
+ * Hints for a lookup of a key with hash h a few rows ahead: the first loads
+ * the hash slot into cache, the second (once the slot is there) the entry.
+ * They change nothing and may be called with stale hashes.
  */
-void pagemap_prefetch_slot(const struct pagemap *pm, uint32_t obj,
-			   uint64_t index);
-void pagemap_prefetch_entry(const struct pagemap *pm, uint32_t obj,
-			    uint64_t index);
+void pagemap_prefetch_slot(const struct pagemap *pm, uint64_t h);
+void pagemap_prefetch_entry(const struct pagemap *pm, uint64_t h);
 /** Hint: the entry with this id will be used soon (any id is harmless). */
 void pagemap_prefetch_id(const struct pagemap *pm, uint32_t id);
 /** Adds an entry for (obj, index), which must not exist; returns its id. */
