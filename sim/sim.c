@@ -77,23 +77,26 @@ static void proc_index_grow(struct sim *s)
 }
 
 /*
- * A fault asks for its process's record several times, and consecutive
- * rows are mostly one process's: the last answer is kept. It stays valid
- * until a new record moves the array, which only happens below.
+ * A fault asks for its process's record several times, and for the
+ * record of each page it reclaims: recent answers are cached by pid, as
+ * indexes, which stay valid when the array moves (records are never
+ * removed).
  */
 struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
 {
+	uint32_t *hint = &s->proc_hint[pid % SIM_PROC_HINTS];
 	size_t i;
 
-	if (s->proc_last && s->proc_last->pid == pid)
-		return s->proc_last;
+	if (*hint && s->procs[*hint - 1].pid == pid)
+		return &s->procs[*hint - 1];
 	if (s->cap_proc_index) {
 		i = (pid * 0x9e3779b1u) & (s->cap_proc_index - 1);
 		for (; s->proc_index[i] != UINT32_MAX;
 		     i = (i + 1) & (s->cap_proc_index - 1))
-			if (s->procs[s->proc_index[i]].pid == pid)
-				return s->proc_last =
-					&s->procs[s->proc_index[i]];
+			if (s->procs[s->proc_index[i]].pid == pid) {
+				*hint = s->proc_index[i] + 1;
+				return &s->procs[s->proc_index[i]];
+			}
 	}
 	if (s->nr_procs == s->cap_procs) {
 		s->cap_procs = s->cap_procs ? 2 * s->cap_procs : 64;
@@ -105,7 +108,8 @@ struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
 		proc_index_grow(s);
 	else
 		proc_index_put(s, pid, (uint32_t)(s->nr_procs - 1));
-	return s->proc_last = &s->procs[s->nr_procs - 1];
+	*hint = (uint32_t)s->nr_procs;
+	return &s->procs[s->nr_procs - 1];
 }
 
 /* ---- machine set-up ---- */
@@ -432,6 +436,7 @@ struct row_key {
 	uint32_t obj;
 	uint64_t index;
 	uint64_t h;
+	uint64_t releases;	/* pagemap_obj_releases() when obj was found */
 };
 
 /*
@@ -525,13 +530,18 @@ static void do_access(struct sim *s, const struct trace_row *row,
 	uint64_t index = row->addr >> PAGE_SHIFT;
 
 	for (unsigned i = 0; i < nr; i++) {
-		struct row_key key = { row_obj(s, row, true), index + i, 0 };
+		struct row_key key;
 
-		/* The object read ahead may be stale: the hash follows it. */
-		if (hint && i == 0 && hint->obj == key.obj)
-			key.h = hint->h;
-		else
+		/* The object found ahead still names the key unless objects
+		 * were released since. */
+		if (hint && i == 0 &&
+		    hint->releases == pagemap_obj_releases(s->pm)) {
+			key = *hint;
+		} else {
+			key.obj = row_obj(s, row, true);
+			key.index = index + i;
 			key.h = pagemap_hash(key.obj, key.index);
+		}
 		access_page(s, row, key);
 	}
 }
@@ -683,6 +693,7 @@ static void ring_fill(struct sim *s, struct trace_reader *tr,
 			q->key[i].index = row->addr >> PAGE_SHIFT;
 			q->key[i].h = pagemap_hash(q->key[i].obj,
 						   q->key[i].index);
+			q->key[i].releases = pagemap_obj_releases(s->pm);
 			pagemap_prefetch_slot(s->pm, q->key[i].h);
 		}
 	}

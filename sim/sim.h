@@ -85,6 +85,9 @@ struct pglist_data {
 	uint64_t crossings[MAX_NR_ZONES][NR_WMARK][2];	/* [zone][mark][up] */
 };
 
+/* sim_proc()'s direct-mapped cache of recent answers, by pid. */
+#define SIM_PROC_HINTS 64u
+
 /* Per-process accounting (the OOM killer's badness, stall time). */
 struct sim_proc {
 	uint32_t pid;
@@ -148,7 +151,7 @@ struct sim {
 	size_t nr_procs, cap_procs;
 	uint32_t *proc_index;		/* pid -> index in procs (hash) */
 	size_t cap_proc_index;
-	struct sim_proc *proc_last;	/* sim_proc()'s last answer, or NULL */
+	uint32_t proc_hint[SIM_PROC_HINTS];	/* pid's slot: an index+1 in procs, 0 = none */
 	struct emit *log;
 	uint64_t vm[NR_VM_EVENT_ITEMS];	/* /proc/vmstat event counters */
 	struct sim_stats stats;

@@ -44,8 +44,19 @@ bool sim_take_block(struct sim *s, struct zone *z, uint64_t pfn,
 		    unsigned order, int mt);
 /** Highest zone index the gfp mask allows (gfp_zone()). */
 int gfp_zone_idx(const struct sim *s, gfp_t gfp);
-/** Notes a change of a zone's free pages: logs watermark crossings. */
-void zone_note_free(struct sim *s, struct zone *z);
+/** Logs the crossings that took z from z->wmark_level to level. */
+void zone_note_crossings(struct sim *s, struct zone *z, int level);
+/**
+ * Notes a change of a zone's free pages: logs watermark crossings. Inline,
+ * as every allocation and free calls it and nearly always nothing crossed.
+ */
+static inline void zone_note_free(struct sim *s, struct zone *z)
+{
+	int level = zone_wmark_level(z, z->free_pages);
+
+	if (level != z->wmark_level)
+		zone_note_crossings(s, z, level);
+}
 
 /* vmscan.c */
 /**

@@ -56,9 +56,8 @@ int gfp_zone_idx(const struct sim *s, gfp_t gfp)
 	return 0;	/* no zone that low: served from the lowest one */
 }
 
-void zone_note_free(struct sim *s, struct zone *z)
+void zone_note_crossings(struct sim *s, struct zone *z, int level)
 {
-	int level = zone_wmark_level(z, z->free_pages);
 	struct pglist_data *pgdat = &s->nodes[z->nid];
 
 	while (level != z->wmark_level) {

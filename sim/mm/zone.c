@@ -137,11 +137,6 @@ void setup_per_zone_lowmem_reserve(struct zone *zones, unsigned nr_zones,
 	}
 }
 
-uint64_t wmark_pages(const struct zone *z, enum zone_watermarks w)
-{
-	return z->_watermark[w] + z->watermark_boost;
-}
-
 bool boost_watermark(struct zone *z, unsigned watermark_boost_factor)
 {
 	uint64_t pageblock_pages = (uint64_t)1 << z->pageblock_order;
@@ -221,14 +216,4 @@ bool zone_watermark_ok(const struct zone *z, unsigned order, uint64_t mark,
 	if (order == 0)
 		return true;
 	return zone_has_suitable_block(z, order, alloc_flags);
-}
-
-int zone_wmark_level(const struct zone *z, uint64_t free_pages)
-{
-	int level = 0;
-
-	for (int w = WMARK_MIN; w <= WMARK_HIGH; w++)
-		if (free_pages > wmark_pages(z, (enum zone_watermarks)w))
-			level++;
-	return level;
 }

@@ -100,7 +100,11 @@ void setup_per_zone_wmarks(struct zone *zones, unsigned nr_zones,
 void setup_per_zone_lowmem_reserve(struct zone *zones, unsigned nr_zones,
 				   const unsigned ratio[MAX_NR_ZONES]);
 /** The effective mark: _watermark[w] + watermark_boost. */
-uint64_t wmark_pages(const struct zone *z, enum zone_watermarks w);
+static inline uint64_t wmark_pages(const struct zone *z,
+				   enum zone_watermarks w)
+{
+	return z->_watermark[w] + z->watermark_boost;
+}
 /**
  * __zone_watermark_ok() (§2.5): free_pages after the allocation stays above
  * mark + lowmem_reserve[highest_zoneidx], and for order > 0 a block of at
@@ -110,7 +114,12 @@ bool zone_watermark_ok(const struct zone *z, unsigned order, uint64_t mark,
 		       int highest_zoneidx, unsigned alloc_flags,
 		       int64_t free_pages);
 /** How many of MIN, LOW, HIGH (boost included) free_pages is strictly above: 0..3. */
-int zone_wmark_level(const struct zone *z, uint64_t free_pages);
+static inline int zone_wmark_level(const struct zone *z, uint64_t free_pages)
+{
+	return (free_pages > wmark_pages(z, WMARK_MIN)) +
+	       (free_pages > wmark_pages(z, WMARK_LOW)) +
+	       (free_pages > wmark_pages(z, WMARK_HIGH));
+}
 /**
  * boost_watermark() (§2.3), applied when the claim step had to fall back
  * to a block smaller than a pageblock (struct buddy_fallback.nr_boost).
