@@ -80,15 +80,13 @@ static void proc_index_grow(struct sim *s)
  * A fault asks for its process's record several times, and for the
  * record of each page it reclaims: recent answers are cached by pid, as
  * indexes, which stay valid when the array moves (records are never
- * removed).
+ * removed). sim_proc() in sim.h reads that cache inline.
  */
-struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
+struct sim_proc *sim_proc_lookup(struct sim *s, uint32_t pid)
 {
 	uint32_t *hint = &s->proc_hint[pid % SIM_PROC_HINTS];
 	size_t i;
 
-	if (*hint && s->procs[*hint - 1].pid == pid)
-		return &s->procs[*hint - 1];
 	if (s->cap_proc_index) {
 		i = (pid * 0x9e3779b1u) & (s->cap_proc_index - 1);
 		for (; s->proc_index[i] != UINT32_MAX;

@@ -197,7 +197,15 @@ uint64_t node_free_pages(const struct pglist_data *pgdat);
 /** The zone that owns pfn. */
 struct zone *sim_pfn_zone(struct sim *s, uint64_t pfn);
 /** The process record for pid, created on first use. */
-struct sim_proc *sim_proc(struct sim *s, uint32_t pid);
+struct sim_proc *sim_proc_lookup(struct sim *s, uint32_t pid);
+static inline struct sim_proc *sim_proc(struct sim *s, uint32_t pid)
+{
+	uint32_t hint = s->proc_hint[pid % SIM_PROC_HINTS];
+
+	if (hint && s->procs[hint - 1].pid == pid)
+		return &s->procs[hint - 1];
+	return sim_proc_lookup(s, pid);
+}
 
 /*
  * For policies: reclaim pfn, already taken off the policy's lists. Leaves a
