@@ -201,8 +201,8 @@ void pageblock_usage_destroy(struct pageblock_usage *u)
 	u->nr_pageblocks = u->nr_present = 0;
 }
 
-void pageblock_usage_add(struct pageblock_usage *u, uint64_t pfn,
-			 unsigned order, int migratetype, int sign)
+void pageblock_usage_add_block(struct pageblock_usage *u, uint64_t pfn,
+			       unsigned order, int migratetype, int sign)
 {
 	uint64_t left = (uint64_t)1 << order;
 	uint64_t per_block = (uint64_t)1 << u->pageblock_order;

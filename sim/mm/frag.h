@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bug.h"
+
 #include "mm/zone.h"
 
 struct contig_page_info {
@@ -96,8 +98,33 @@ struct pageblock_usage {
 void pageblock_usage_init(struct pageblock_usage *u, const struct zone *z);
 void pageblock_usage_destroy(struct pageblock_usage *u);
 /** 2^order pages at pfn allocated (sign +1) or freed (-1) as migratetype. */
-void pageblock_usage_add(struct pageblock_usage *u, uint64_t pfn,
-			 unsigned order, int migratetype, int sign);
+void pageblock_usage_add_block(struct pageblock_usage *u, uint64_t pfn,
+			       unsigned order, int migratetype, int sign);
+/*
+ * The same, with single pages (nearly every call: faults and reclaim)
+ * counted inline. The counts are checked as the general path does.
+ */
+static inline void pageblock_usage_add(struct pageblock_usage *u,
+				       uint64_t pfn, unsigned order,
+				       int migratetype, int sign)
+{
+	size_t i = (size_t)((pfn - u->base_pfn) >> u->pageblock_order);
+	uint16_t *c;
+
+	if (order || (unsigned)migratetype >= MIGRATE_TYPES ||
+	    i >= u->nr_pageblocks) {
+		pageblock_usage_add_block(u, pfn, order, migratetype, sign);
+		return;
+	}
+	c = &u->used[i][migratetype];
+	if (sign > 0) {
+		SIM_BUG_ON(*c >= (1u << u->pageblock_order));
+		(*c)++;
+	} else {
+		SIM_BUG_ON(*c == 0);
+		(*c)--;
+	}
+}
 /** pageblock_stats_scan()'s result from the counters and the tags. */
 void pageblock_stats_from_usage(const struct pageblock_usage *u,
 				const uint8_t *pageblock_mt,
