@@ -160,7 +160,7 @@ struct csv_reader {
 	size_t buf_len, buf_pos;	/* [buf_pos, buf_len) is unparsed */
 	bool started;			/* the first block was read (BOM check) */
 	bool input_done;		/* EOF reached and csv_fini() ran */
-	bool csv_idle;			/* libcsv is between rows */
+	bool csv_idle;			/* libcsv is between rows (feed_csv()) */
 	bool skip_to_eol;		/* skip mode: drop bytes up to the next '\n' */
 
 	char **names;			/* header names, as written */
@@ -1003,6 +1003,12 @@ static void feed_csv(struct csv_reader *s, const char *p, size_t n)
 			p = nl + 1;
 			continue;
 		}
+		/*
+		 * libcsv is between rows after this only if row_cb('\n') is
+		 * the last callback: a quoted first field that runs on past
+		 * the '\n' makes none, and its next lines are not plain lines.
+		 */
+		s->csv_idle = false;
 		done = csv_parse(&s->parser, p, n, field_cb, row_cb, s);
 		if (s->parser.entry_pos > CSV_FIELD_MAX_BYTES)
 			field_too_long(s);

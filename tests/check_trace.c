@@ -696,6 +696,11 @@ static const struct {
 	  "1,access,1,0x10000000000000000,x\n", 1,
 	  "FILE:5: column 4 (addr): got '0x10000000000000000', expected a "
 	  "non-negative integer <= 18446744073709551615" },
+	/* ... and a quoted first field's lines are not rows of their own */
+	{ "time_ns,op,pid,addr,note\n\"5\n6,access,1,0x1000,x\n7\",access,1,"
+	  "0x2000,y\n", 0,
+	  "FILE:2: column 1 (time_ns): got '5?6,access,1,0x1000,x?7', "
+	  "expected a non-negative integer" },
 	{ "time_ns,op,pid,addr,note\n0,access,\"1\n\",0x1000,x\n", 0,
 	  "FILE:2: column 3 (pid): got '1?', expected a non-negative integer" },
 	{ "time_ns,op,pid,addr,note\n0,access,1,0x1000,\"a\nb\"x\n", 0,
