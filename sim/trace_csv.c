@@ -49,14 +49,15 @@
  * the rest of the file.
  *
  * Speed (callgrind, and one core of the shared development VM, best of
- * runs, the read included): the benchmark's 44-byte rows, about 400
- * instructions a row, a quarter of them the 12 hex digits of the address,
- * and 1.4 times the rows per second of the byte loops, the loop over the
- * columns and the general path's row bookkeeping this fast path replaced
- * (710 instructions a row; 12 M rows/s on a fast day of the VM, whose
- * speed swings 2x); the same rows fully quoted, so all through libcsv, 3.3
- * M rows/s. libcsv alone, with empty callbacks, read 3.6 M rows/s of
- * 37-byte rows.
+ * runs, the read included): the benchmark's 44-byte rows, about 380
+ * instructions a row, near a third of them the 12 hex digits of the
+ * address, and 1.4 times the rows per second of the byte loops, the loop
+ * over the columns and the general path's row bookkeeping this fast path
+ * replaced (700 instructions a row; 12 M rows/s on a fast day of the VM,
+ * whose speed swings 2x). The rows of traces/sample.csv, as mmsim import
+ * writes them: about 510 instructions, 940 before. The benchmark's rows
+ * fully quoted, so all through libcsv, 3.3 M rows/s. libcsv alone, with
+ * empty callbacks, read 3.6 M rows/s of 37-byte rows.
  *
  * Line numbers. libcsv does not count lines, so we do: with CSV_REPALL_NL it
  * reports every unquoted line end, blank lines included, to row_cb(); a
@@ -484,6 +485,16 @@ static inline bool number_store(enum csv_col kind, uint64_t v, struct trace_row 
 	}
 }
 
+/* An order column's value (decimal, as parse_dec() reads it). */
+static inline bool order_store(uint64_t v, struct trace_row *r)
+{
+	if (v > MAX_PAGE_ORDER)
+		return false;
+	r->order = (unsigned)v;
+	r->has |= TRACE_HAS_ORDER;
+	return true;
+}
+
 /* The other columns: few rows fill them. */
 static bool rare_word_store(enum csv_col kind, const char *s, size_t len,
 			    struct trace_row *r)
@@ -495,11 +506,7 @@ static bool rare_word_store(enum csv_col kind, const char *s, size_t len,
 
 	switch (kind) {
 	case COL_ORDER:
-		if (parse_dec(s, len, &v) != NUM_OK || v > MAX_PAGE_ORDER)
-			return false;
-		r->order = (unsigned)v;
-		r->has |= TRACE_HAS_ORDER;
-		return true;
+		return parse_dec(s, len, &v) == NUM_OK && order_store(v, r);
 	case COL_MIGRATETYPE:
 		if ((x = parse_migratetype(s, len)) < 0)
 			return false;
@@ -678,17 +685,25 @@ static void header_finish(struct csv_reader *s)
 
 /* ---- rows ------------------------------------------------------------- */
 
-/* COL_BIT()s each op needs besides time_ns and op (traces/FORMAT.md). */
-static const uint32_t csv_op_needs[NR_TRACE_OPS] = {
-	[TRACE_OP_ACCESS] = COL_BIT(COL_PID) | COL_BIT(COL_ADDR),
-	[TRACE_OP_UNMAP] = COL_BIT(COL_PID) | COL_BIT(COL_ADDR),
-	[TRACE_OP_EXIT] = COL_BIT(COL_PID),
-	[TRACE_OP_ALLOC] = 0,
-	[TRACE_OP_FREE] = COL_BIT(COL_PFN),
-	[TRACE_OP_EVICT] = COL_BIT(COL_ADDR) | COL_BIT(COL_INO),
-};
-
 #define CSV_ALWAYS_NEEDED	(COL_BIT(COL_TIME_NS) | COL_BIT(COL_OP))
+#define CSV_PID_ADDR		(COL_BIT(COL_PID) | COL_BIT(COL_ADDR))
+#define CSV_INO			COL_BIT(COL_INO)
+
+/*
+ * COL_BIT()s each op needs besides time_ns and op (traces/FORMAT.md), for
+ * an anon and a file page: a file page is (dev, ino, addr >> 12), so
+ * type=file needs ino for the ops that name a page. Indexed by op and
+ * type, so that the fast path's check is one load.
+ */
+static const uint32_t csv_op_needs[NR_TRACE_OPS][2] = {
+	[TRACE_OP_ACCESS] = { CSV_PID_ADDR, CSV_PID_ADDR | CSV_INO },
+	[TRACE_OP_UNMAP] = { CSV_PID_ADDR, CSV_PID_ADDR | CSV_INO },
+	[TRACE_OP_EXIT] = { COL_BIT(COL_PID), COL_BIT(COL_PID) },
+	[TRACE_OP_ALLOC] = { 0, 0 },
+	[TRACE_OP_FREE] = { COL_BIT(COL_PFN), COL_BIT(COL_PFN) },
+	[TRACE_OP_EVICT] = { COL_BIT(COL_ADDR) | CSV_INO,
+			     COL_BIT(COL_ADDR) | CSV_INO },
+};
 
 /* Names the first needed field (in column-kind order) the row lacks. */
 static void report_missing(struct csv_reader *s, uint32_t need)
@@ -713,18 +728,10 @@ static void report_missing(struct csv_reader *s, uint32_t need)
 			  csv_col_expect[k], op);
 }
 
-/*
- * The fields a row needs besides time_ns and op. A file page is (dev, ino,
- * addr >> 12), so type=file needs ino for the ops that name a page.
- */
+/* The fields a row needs besides time_ns and op. */
 static inline uint32_t row_needs(const struct trace_row *r)
 {
-	uint32_t need = csv_op_needs[r->op];
-
-	if (r->type == PAGE_FILE && r->op != TRACE_OP_EXIT &&
-	    r->op != TRACE_OP_ALLOC && r->op != TRACE_OP_FREE)
-		need |= COL_BIT(COL_INO);
-	return need;
+	return csv_op_needs[r->op][r->type == PAGE_FILE];
 }
 
 /*
@@ -1277,6 +1284,19 @@ CSV_HOT const char *swar_hex_more(const char *p, uint64_t hi, uint64_t *out)
 	return p + 8 + n;
 }
 
+/*
+ * The columns whose steps read a number by SWAR: the number columns, and
+ * order, which the general path reads as a word (rare_word_store()) only
+ * because of its range.
+ */
+#define CSV_SWAR_COLS	(CSV_NUMBER_COLS | COL_BIT(COL_ORDER))
+
+/* Stores a SWAR number; false if it is out of the column's range. */
+CSV_HOT bool swar_store(enum csv_col kind, uint64_t v, struct trace_row *r)
+{
+	return kind == COL_ORDER ? order_store(v, r) : number_store(kind, v, r);
+}
+
 /* Where a number column's digits start: after "0x" if it may be hex. */
 CSV_HOT const char *fast_digits(enum csv_col kind, const char *p)
 {
@@ -1568,7 +1588,7 @@ CSV_HOT const char *fast_step_more(unsigned how, const char *p,
 	const char *q = d != p ? swar_hex_more(d, hi, &v) :
 			swar_dec_more(d, hi, &v);
 
-	if (q && !number_store(FAST_KIND(how), v, r))
+	if (q && !swar_store(FAST_KIND(how), v, r))
 		q = NULL;
 	return fast_step_end(how, p, q, r, next, given);
 }
@@ -1583,14 +1603,24 @@ CSV_HOT const char *fast_step(unsigned how, const char *p,
 	const char *q, *d;
 	uint64_t v = 0;
 
-	if (!(COL_BIT(kind) & CSV_NUMBER_COLS))
+	/*
+	 * An empty field before the last, common: a trace from mmsim import
+	 * leaves half its fields empty. (A valid row has time_ns and op, so
+	 * their steps spare the test: fast_step_odd() sees to an empty one.)
+	 */
+	if (!(COL_BIT(kind) & CSV_ALWAYS_NEEDED) && *p == ',' &&
+	    !(how & FAST_LAST)) {
+		*given &= ~COL_BIT(kind);	/* empty: absent */
+		return next->run(p + 1, r, next + 1, given);
+	}
+	if (!(COL_BIT(kind) & CSV_SWAR_COLS))
 		return fast_step_end(how, p, fast_quick(kind, p, r), r, next,
 				     given);
 	d = fast_digits(kind, p);
 	q = d != p ? swar_hex8(d, &v) : swar_dec8(d, &v);
 	if (q == FAST_MORE)
 		return more(p, r, next, given, v, d);
-	if (q && !number_store(kind, v, r))
+	if (q && !swar_store(kind, v, r))
 		q = NULL;
 	return fast_step_end(how, p, q, r, next, given);
 }
@@ -1628,7 +1658,7 @@ FAST_STEPS_FOR(fast_type, COL_TYPE)
 FAST_NUMBER_STEPS_FOR(fast_ino, COL_INO)
 FAST_NUMBER_STEPS_FOR(fast_dev, COL_DEV)
 FAST_STEPS_FOR(fast_write, COL_WRITE)
-FAST_STEPS_FOR(fast_order, COL_ORDER)
+FAST_NUMBER_STEPS_FOR(fast_order, COL_ORDER)
 FAST_STEPS_FOR(fast_migratetype, COL_MIGRATETYPE)
 FAST_NUMBER_STEPS_FOR(fast_pfn, COL_PFN)
 FAST_STEPS_FOR(fast_gfp, COL_GFP)
@@ -1892,6 +1922,11 @@ static int csv_next_general(struct csv_reader *s, struct trace_row *row,
 	return TRACE_ROW;
 }
 
+/*
+ * csv_next() for everything fast_row() does not take; it leaves in
+ * s->fast_next whether the next call may try fast_row() again. Out of
+ * line, so that csv_next() itself is a test and a call.
+ */
 __attribute__((noinline))
 static int csv_next_slow(struct csv_reader *s, struct trace_row *row,
 			 char *err, size_t errlen)

@@ -553,11 +553,11 @@ START_TEST(test_unknown_column_warns)
 END_TEST
 
 /*
- * Numbers of every length, in every number column, first and last on the
- * line: the plain-line path reads digits eight to a word (SWAR), so the
- * lengths around 8 and 16 and the limits of 64 bits are where it could go
- * wrong; the fully quoted run (libcsv and the byte-wise parsers) must
- * agree, and both must give the value computed here.
+ * Numbers of every length, in every number column and order, first and
+ * last on the line: the plain-line path reads digits eight to a word
+ * (SWAR), so the lengths around 8 and 16 and the limits of 64 bits are
+ * where it could go wrong; the fully quoted run (libcsv and the byte-wise
+ * parsers) must agree, and both must give the value computed here.
  */
 
 /* The value of digits (hex or decimal), or false if it overflows 64 bits. */
@@ -598,6 +598,7 @@ static const struct {
 	{ "ino", true, UINT64_MAX },
 	{ "dev", true, UINT64_MAX },
 	{ "pfn", true, UINT64_MAX },
+	{ "order", false, 10 },
 };
 
 static uint64_t row_value(const struct trace_row *row, const char *col)
@@ -612,6 +613,8 @@ static uint64_t row_value(const struct trace_row *row, const char *col)
 		return row->ino;
 	if (!strcmp(col, "dev"))
 		return row->dev;
+	if (!strcmp(col, "order"))
+		return row->order;
 	return row->pfn;
 }
 
@@ -623,10 +626,10 @@ static void number_case(const char *col, const char *value, bool last,
 			bool valid, uint64_t want)
 {
 	static const char *const names[] = {
-		"time_ns", "op", "pid", "addr", "ino", "dev", "pfn",
+		"time_ns", "op", "pid", "addr", "ino", "dev", "pfn", "order",
 	};
 	static const char *const plain[] = {
-		"5", "access", "1", "0x1000", "7", "0x803", "42",
+		"5", "access", "1", "0x1000", "7", "0x803", "42", "",
 	};
 	char text[512], head[128] = "", row[256] = "";
 	struct result r;
