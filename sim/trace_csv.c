@@ -14,18 +14,25 @@
  * about 7 ns a byte here (3.6 M rows/s of 37-byte rows with empty
  * callbacks, below the replay's 5 M rows/s target). Almost every line of a
  * real trace is a plain row of valid values: the header's number of
- * fields, no '"', no '\r' but one just before the '\n'. fast_line() parses
+ * fields, no '"', no '\r' but one just before the '\n'. fast_row() parses
  * such a line, met while libcsv is between rows, in one pass straight into
- * the row: per column the kind table picks the parser, numbers are parsed
- * as they are scanned, blanks around a field are dropped as libcsv drops
- * them, and the row ends as row_cb() ends it. Both paths store values
- * through the same number_store(), word_store() and rare_word_store(); the
- * fast digit scanners take only numbers too short to overflow and leave
- * longer ones to parse_u64(). A '\n' sentinel after the read buffer's
- * data stops every scan, so none needs a bounds check. At the first thing
- * it does not take - a quote, a stray CR, a blank line, too few or too
- * many fields, a bad or out-of-range value, a line not yet read whole -
- * it gives the line up untouched, and the line goes to libcsv, which keeps
+ * the caller's row, by a chain of steps made once from the header, one per
+ * column, each of which parses its field and jumps to the next. A step
+ * first tries the value its column nearly always holds - digits read eight
+ * to a 64-bit word (SWAR), "access", "anon" or "file" as one word compare,
+ * '0' or '1' - and leaves anything else (an empty field, blanks around a
+ * value, another op, a long number, a rare column) to a byte loop that
+ * drops blanks as libcsv drops them. The row then ends as row_cb() ends it,
+ * and is checked as check_row() checks it. Both paths store values through
+ * the same number_store(), word_store() and rare_word_store(); the fast
+ * digit parsers take only numbers too short to overflow (15 digits by
+ * SWAR, 19 by the byte loop) and leave longer ones to parse_u64(). A '\n'
+ * sentinel after the read buffer's data stops every scan, so none needs a
+ * bounds check, and padding after it keeps the 8-byte loads inside the
+ * buffer. At the first thing the fast path does not take - a quote, a
+ * stray CR, a blank line, too few or too many fields, a bad or
+ * out-of-range value, a row with an error, a line not yet read whole - it
+ * gives the line up untouched, and the line goes to libcsv, which keeps
  * its own state across calls and reports any error. So errors, line
  * numbers and skip mode are libcsv's, and tests/check_trace.c runs each
  * valid and malformed input plainly and fully quoted (all through libcsv)
@@ -41,12 +48,16 @@
  * unterminated quote, usually) is an error rather than a reason to buffer
  * the rest of the file.
  *
- * Speed (one core of the shared development VM, best of runs, the read
- * included): the benchmark's 44-byte rows, 12 M rows/s, about 710
- * instructions a row, a third of them in the digit loops (eight bytes at a
- * time and two digits a step were both tried: more instructions); the same
- * rows fully quoted, so all through libcsv, 3.3 M rows/s. libcsv alone,
- * with empty callbacks, read 3.6 M rows/s of 37-byte rows.
+ * Speed (callgrind, and one core of the shared development VM, best of
+ * runs, the read included): the benchmark's 44-byte rows, about 380
+ * instructions a row, near a third of them the 12 hex digits of the
+ * address, and 1.4 times the rows per second of the byte loops, the loop
+ * over the columns and the general path's row bookkeeping this fast path
+ * replaced (700 instructions a row; 12 M rows/s on a fast day of the VM,
+ * whose speed swings 2x). The rows of traces/sample.csv, as mmsim import
+ * writes them: about 510 instructions, 940 before. The benchmark's rows
+ * fully quoted, so all through libcsv, 3.3 M rows/s. libcsv alone, with
+ * empty callbacks, read 3.6 M rows/s of 37-byte rows.
  *
  * Line numbers. libcsv does not count lines, so we do: with CSV_REPALL_NL it
  * reports every unquoted line end, blank lines included, to row_cb(); a
@@ -160,13 +171,16 @@ struct csv_reader {
 	size_t buf_len, buf_pos;	/* [buf_pos, buf_len) is unparsed */
 	bool started;			/* the first block was read (BOM check) */
 	bool input_done;		/* EOF reached and csv_fini() ran */
-	bool csv_idle;			/* libcsv is between rows */
+	bool csv_idle;			/* libcsv is between rows (feed_csv()) */
 	bool skip_to_eol;		/* skip mode: drop bytes up to the next '\n' */
 
 	char **names;			/* header names, as written */
 	size_t ncols, names_cap;
 	unsigned char *col_kind;	/* enum csv_col per column */
 	int col_of[NR_CSV_COLS];	/* 0-based column of each kind, or -1 */
+	struct fast_step *plan;		/* ncols steps, or NULL: fast_row() */
+	bool fast_next;			/* csv_next() may try fast_row() */
+	uint32_t header_cols;		/* COL_BIT()s of the header's kinds */
 	bool header_done;
 
 	struct trace_row *cur;		/* the row being parsed: out or spare */
@@ -471,6 +485,16 @@ static inline bool number_store(enum csv_col kind, uint64_t v, struct trace_row 
 	}
 }
 
+/* An order column's value (decimal, as parse_dec() reads it). */
+static inline bool order_store(uint64_t v, struct trace_row *r)
+{
+	if (v > MAX_PAGE_ORDER)
+		return false;
+	r->order = (unsigned)v;
+	r->has |= TRACE_HAS_ORDER;
+	return true;
+}
+
 /* The other columns: few rows fill them. */
 static bool rare_word_store(enum csv_col kind, const char *s, size_t len,
 			    struct trace_row *r)
@@ -482,11 +506,7 @@ static bool rare_word_store(enum csv_col kind, const char *s, size_t len,
 
 	switch (kind) {
 	case COL_ORDER:
-		if (parse_dec(s, len, &v) != NUM_OK || v > MAX_PAGE_ORDER)
-			return false;
-		r->order = (unsigned)v;
-		r->has |= TRACE_HAS_ORDER;
-		return true;
+		return parse_dec(s, len, &v) == NUM_OK && order_store(v, r);
 	case COL_MIGRATETYPE:
 		if ((x = parse_migratetype(s, len)) < 0)
 			return false;
@@ -651,6 +671,7 @@ static void header_finish(struct csv_reader *s)
 		} else {
 			s->col_of[k] = (int)i;
 		}
+		s->header_cols |= COL_BIT(k);
 	}
 	for (int k = 0; k < NR_CSV_COLS; k++)
 		if ((CSV_REQUIRED_COLS & COL_BIT(k)) && s->col_of[k] < 0)
@@ -664,17 +685,25 @@ static void header_finish(struct csv_reader *s)
 
 /* ---- rows ------------------------------------------------------------- */
 
-/* COL_BIT()s each op needs besides time_ns and op (traces/FORMAT.md). */
-static const uint32_t csv_op_needs[NR_TRACE_OPS] = {
-	[TRACE_OP_ACCESS] = COL_BIT(COL_PID) | COL_BIT(COL_ADDR),
-	[TRACE_OP_UNMAP] = COL_BIT(COL_PID) | COL_BIT(COL_ADDR),
-	[TRACE_OP_EXIT] = COL_BIT(COL_PID),
-	[TRACE_OP_ALLOC] = 0,
-	[TRACE_OP_FREE] = COL_BIT(COL_PFN),
-	[TRACE_OP_EVICT] = COL_BIT(COL_ADDR) | COL_BIT(COL_INO),
-};
-
 #define CSV_ALWAYS_NEEDED	(COL_BIT(COL_TIME_NS) | COL_BIT(COL_OP))
+#define CSV_PID_ADDR		(COL_BIT(COL_PID) | COL_BIT(COL_ADDR))
+#define CSV_INO			COL_BIT(COL_INO)
+
+/*
+ * COL_BIT()s each op needs besides time_ns and op (traces/FORMAT.md), for
+ * an anon and a file page: a file page is (dev, ino, addr >> 12), so
+ * type=file needs ino for the ops that name a page. Indexed by op and
+ * type, so that the fast path's check is one load.
+ */
+static const uint32_t csv_op_needs[NR_TRACE_OPS][2] = {
+	[TRACE_OP_ACCESS] = { CSV_PID_ADDR, CSV_PID_ADDR | CSV_INO },
+	[TRACE_OP_UNMAP] = { CSV_PID_ADDR, CSV_PID_ADDR | CSV_INO },
+	[TRACE_OP_EXIT] = { COL_BIT(COL_PID), COL_BIT(COL_PID) },
+	[TRACE_OP_ALLOC] = { 0, 0 },
+	[TRACE_OP_FREE] = { COL_BIT(COL_PFN), COL_BIT(COL_PFN) },
+	[TRACE_OP_EVICT] = { COL_BIT(COL_ADDR) | CSV_INO,
+			     COL_BIT(COL_ADDR) | CSV_INO },
+};
 
 /* Names the first needed field (in column-kind order) the row lacks. */
 static void report_missing(struct csv_reader *s, uint32_t need)
@@ -699,10 +728,15 @@ static void report_missing(struct csv_reader *s, uint32_t need)
 			  csv_col_expect[k], op);
 }
 
+/* The fields a row needs besides time_ns and op. */
+static inline uint32_t row_needs(const struct trace_row *r)
+{
+	return csv_op_needs[r->op][r->type == PAGE_FILE];
+}
+
 /*
- * The fields the row's op needs. A file page is (dev, ino, addr >> 12), so
- * type=file needs ino; evict names only file pages, so its type defaults
- * to file and type=anon is an error.
+ * The fields the row's op needs (row_needs()). Evict names only file
+ * pages, so its type defaults to file and type=anon is an error.
  */
 static void check_required(struct csv_reader *s)
 {
@@ -722,10 +756,7 @@ static void check_required(struct csv_reader *s)
 		}
 		r->type = PAGE_FILE;
 	}
-	need = csv_op_needs[r->op];
-	if (r->type == PAGE_FILE && r->op != TRACE_OP_EXIT &&
-	    r->op != TRACE_OP_ALLOC && r->op != TRACE_OP_FREE)
-		need |= COL_BIT(COL_INO);
+	need = row_needs(r);
 	if ((s->given & need) != need)
 		report_missing(s, need);
 }
@@ -780,14 +811,12 @@ static void row_reset_state(struct csv_reader *s)
 }
 
 /*
- * Field by field, not "s->cur = defaults": GCC turns that copy of a mostly
- * zero struct into a `rep stos` whose startup cost was a fifth of the
- * reader's time per row.
+ * A row of defaults. Field by field, not "*r = defaults": GCC turns that
+ * copy of a mostly zero struct into a `rep stos` whose startup cost was a
+ * fifth of the reader's time per row.
  */
-static void row_reset(struct csv_reader *s)
+static inline void row_clear(struct trace_row *r)
 {
-	struct trace_row *r = s->cur;
-
 	r->time_ns = 0;
 	r->op = TRACE_OP_ACCESS;
 	r->pid = 0;
@@ -802,6 +831,11 @@ static void row_reset(struct csv_reader *s)
 	r->pfn = 0;
 	r->gfp = 0;
 	r->line = 0;
+}
+
+static void row_reset(struct csv_reader *s)
+{
+	row_clear(s->cur);
 	row_reset_state(s);
 }
 
@@ -1003,6 +1037,12 @@ static void feed_csv(struct csv_reader *s, const char *p, size_t n)
 			p = nl + 1;
 			continue;
 		}
+		/*
+		 * libcsv is between rows after this only if row_cb('\n') is
+		 * the last callback: a quoted first field that runs on past
+		 * the '\n' makes none, and its next lines are not plain lines.
+		 */
+		s->csv_idle = false;
 		done = csv_parse(&s->parser, p, n, field_cb, row_cb, s);
 		if (s->parser.entry_pos > CSV_FIELD_MAX_BYTES)
 			field_too_long(s);
@@ -1048,9 +1088,238 @@ static void finish_input(struct csv_reader *s)
 	settle_cr(s);
 }
 
-/* ---- the fast path ---------------------------------------------------- */
+/* ---- the fast path: eight bytes at a time ----------------------------- */
 
-/* What a byte means to the fast path (csv_class[]). */
+/*
+ * The fast path reads the digits of a number eight to a 64-bit word (SWAR,
+ * "SIMD within a register"), as in Daniel Lemire's "Faster integer
+ * parsing" (2018): a few adds and masks mark every byte that is not a
+ * digit, the lowest mark gives the digit count, and three multiply-shift
+ * steps join the digits into pairs, the pairs into fours and the fours
+ * into one number. The byte loop this replaces cost about 8 instructions
+ * a digit; a word of up to 8 digits now costs about 30, whatever its
+ * length, and no branch depends on the digit count but "8 or more?".
+ *
+ * The read buffer is padded (CSV_PAD_BYTES), so an 8-byte load that starts
+ * at or before the '\n' sentinel stays inside it. Every load does: it
+ * starts at a field (a line's fields end at its '\n', at the latest the
+ * sentinel), after a "0x" (so after an 'x' before the sentinel) or after
+ * 8 digits (none of them the sentinel). Loads go through memcpy(), which
+ * compiles to one unaligned load and breaks no aliasing or alignment
+ * rule; load64() puts the first byte in the low bits on any host.
+ */
+
+#define CSV_PAD_BYTES	16	/* after the sentinel: see load64() */
+
+/*
+ * The fast path's helpers must be inlined into the steps (below), each of
+ * which is then straight-line code for its column kind; left to itself GCC
+ * outlines some, and each such call cost a dozen instructions of saved
+ * registers and reloaded constants.
+ */
+#define CSV_HOT static inline __attribute__((always_inline))
+#define SWAR_ONES	0x0101010101010101ull
+#define SWAR_HIGHS	(SWAR_ONES * 0x80)
+
+CSV_HOT uint64_t load64(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/* The text at p as one number, for comparing with load64(p) (s[0] low). */
+#define SWAR_WORD4(s) \
+	((uint64_t)(unsigned char)(s)[0] | \
+	 (uint64_t)(unsigned char)(s)[1] << 8 | \
+	 (uint64_t)(unsigned char)(s)[2] << 16 | \
+	 (uint64_t)(unsigned char)(s)[3] << 24)
+#define SWAR_WORD6(s) \
+	(SWAR_WORD4(s) | (uint64_t)(unsigned char)(s)[4] << 32 | \
+	 (uint64_t)(unsigned char)(s)[5] << 40)
+
+/*
+ * t is a word of text XOR '0' in each byte, so a digit byte holds its value
+ * 0..9. Returns bit 7 set in each byte that is not a digit: t >= 10 carries
+ * t + 0x76 into bit 7, and a byte >= 0x80 has it already. An add can carry
+ * into the next byte only out of a byte >= 0x8a, itself marked: so the
+ * lowest mark is exact (what lies above it is never used).
+ */
+CSV_HOT uint64_t swar_dec_stops(uint64_t t)
+{
+	return (t | (t + SWAR_ONES * 0x76)) & SWAR_HIGHS;
+}
+
+/*
+ * The first n (1..8) digit values of t (first in the low byte) as a
+ * number. Shifting left moves them to the top with zeros, leading zeros of
+ * the number, below; then each step forms hi * 10^k + lo in every lane of
+ * twice the width, and no lane overflows (99, 9999, 99999999).
+ */
+CSV_HOT uint64_t swar_dec_value(uint64_t t, unsigned n)
+{
+	t <<= 8 * (8 - n);
+	t = (t * (1 + (10 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
+	t = (t * (1 + (100 << 16))) >> 16 & 0x0000ffff0000ffffull;
+	return (t * (1 + (10000ull << 32))) >> 32;
+}
+
+static const uint64_t csv_pow10[9] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
+
+/* Byte position of the lowest mark of a non-zero swar_*_stops() result. */
+CSV_HOT unsigned swar_first(uint64_t stops)
+{
+	return (unsigned)__builtin_ctzll(stops) / 8;
+}
+
+/*
+ * Marks a number whose first word is all digits (*out is their value):
+ * fast_step() goes on with the second word in fast_step_more(). Kept apart,
+ * the two words' code left the short number's path without a stack frame,
+ * where one function with both needed six saved registers.
+ */
+static const char fast_more_mark;
+#define FAST_MORE	(&fast_more_mark)
+
+/*
+ * The decimal digits at p: returns their end, NULL if there are none, or
+ * FAST_MORE for 8 or more.
+ */
+CSV_HOT const char *swar_dec8(const char *p, uint64_t *out)
+{
+	uint64_t t = load64(p) ^ SWAR_ONES * '0', stops = swar_dec_stops(t);
+	unsigned n;
+
+	if (!stops) {
+		*out = swar_dec_value(t, 8);
+		return FAST_MORE;
+	}
+	n = swar_first(stops);
+	if (n == 0)
+		return NULL;
+	*out = swar_dec_value(t, n);
+	return p + n;
+}
+
+/*
+ * The digits at p after swar_dec8() found 8 (worth hi): up to 15 in all,
+ * which cannot overflow 64 bits, else NULL (the byte loop, scan_dec(),
+ * takes up to 19, the general path any number).
+ */
+CSV_HOT const char *swar_dec_more(const char *p, uint64_t hi, uint64_t *out)
+{
+	uint64_t t = load64(p + 8) ^ SWAR_ONES * '0', stops = swar_dec_stops(t);
+	unsigned n;
+
+	if (!stops)
+		return NULL;
+	n = swar_first(stops);
+	*out = n ? hi * csv_pow10[n] + swar_dec_value(t, n) : hi;
+	return p + 8 + n;
+}
+
+/*
+ * Bit 7 set in each byte of w that is not a hex digit, and in *nib each
+ * hex digit's value. On the low 7 bits of a byte (lo7) adds cannot carry
+ * out of it: lo7 + (0x80 - c) has bit 7 set exactly when lo7 >= c, so
+ * "in c0..c1" is (lo7 >= c0) XOR (lo7 > c1); letters are tested on lo7 |
+ * 0x20, which folds 'A'..'F' onto 'a'..'f' (and nothing else onto them),
+ * and bytes >= 0x80 are then refused on their own bit 7. A digit's value is
+ * its low nibble, a letter's its low nibble + 9 (letters have bit 6 set).
+ */
+CSV_HOT uint64_t swar_hex_stops(uint64_t w, uint64_t *nib)
+{
+	uint64_t lo7 = w & SWAR_ONES * 0x7f, low = lo7 | SWAR_ONES * 0x20;
+	uint64_t digit = (lo7 + SWAR_ONES * (0x80 - '0')) ^
+			 (lo7 + SWAR_ONES * (0x80 - '9' - 1));
+	uint64_t alpha = (low + SWAR_ONES * (0x80 - 'a')) ^
+			 (low + SWAR_ONES * (0x80 - 'f' - 1));
+
+	*nib = (w & SWAR_ONES * 0x0f) + (w >> 6 & SWAR_ONES) * 9;
+	return (~(digit | alpha) | w) & SWAR_HIGHS;
+}
+
+/* swar_dec_value() for hex: lanes form hi * 16^k + lo. */
+CSV_HOT uint64_t swar_hex_value(uint64_t nib, unsigned n)
+{
+	nib <<= 8 * (8 - n);
+	nib = (nib * (1 + (16 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
+	nib = (nib * (1 + (256 << 16))) >> 16 & 0x0000ffff0000ffffull;
+	return (nib * (1 + (65536ull << 32))) >> 32;
+}
+
+/* The hex digits at p (after "0x"), as swar_dec8(). */
+CSV_HOT const char *swar_hex8(const char *p, uint64_t *out)
+{
+	uint64_t nib, stops = swar_hex_stops(load64(p), &nib);
+	unsigned n;
+
+	if (!stops) {
+		*out = swar_hex_value(nib, 8);
+		return FAST_MORE;
+	}
+	n = swar_first(stops);
+	if (n == 0)
+		return NULL;
+	*out = swar_hex_value(nib, n);
+	return p + n;
+}
+
+/* The hex digits at p after swar_hex8() found 8, as swar_dec_more(). */
+CSV_HOT const char *swar_hex_more(const char *p, uint64_t hi, uint64_t *out)
+{
+	uint64_t nib, stops = swar_hex_stops(load64(p + 8), &nib);
+	unsigned n;
+
+	if (!stops)
+		return NULL;
+	n = swar_first(stops);
+	*out = n ? hi << 4 * n | swar_hex_value(nib, n) : hi;
+	return p + 8 + n;
+}
+
+/*
+ * The columns whose steps read a number by SWAR: the number columns, and
+ * order, which the general path reads as a word (rare_word_store()) only
+ * because of its range.
+ */
+#define CSV_SWAR_COLS	(CSV_NUMBER_COLS | COL_BIT(COL_ORDER))
+
+/* Stores a SWAR number; false if it is out of the column's range. */
+CSV_HOT bool swar_store(enum csv_col kind, uint64_t v, struct trace_row *r)
+{
+	return kind == COL_ORDER ? order_store(v, r) : number_store(kind, v, r);
+}
+
+/* Where a number column's digits start: after "0x" if it may be hex. */
+CSV_HOT const char *fast_digits(enum csv_col kind, const char *p)
+{
+	if ((COL_BIT(kind) & CSV_HEX_COLS) && p[0] == '0' &&
+	    (p[1] | 0x20) == 'x')
+		return p + 2;
+	return p;
+}
+
+/* ---- the fast path: one line ------------------------------------------- */
+
+/*
+ * Two tiers. A step (below) tries the value a column of its kind nearly
+ * always holds: a number by SWAR (swar_dec8(), swar_hex8() and their
+ * second words), else fast_quick(): "access", "anon" or "file" as one word
+ * compare, '0' or '1'. These only read, store and return the byte after
+ * the value, which must then be the field's end. Whatever they do not take
+ * - an empty field, another op, blanks around a value, a number of 16
+ * digits or more, a rare column - goes to fast_field_slow(), the byte
+ * loop, and whatever that does not take goes to libcsv.
+ */
+
+/* What a byte means to the byte loop (csv_class[]). */
 enum csv_byte {
 	CB_TEXT,		/* part of a value */
 	CB_END,			/* ',', '\n', '\r': ends a field */
@@ -1082,12 +1351,11 @@ static const char *skip_blanks(const char *p)
 
 /*
  * The decimal digits at p, which must be followed by a byte that is not a
- * digit (the read buffer ends with a '\n' sentinel, so no bounds check is
- * needed). Returns their end, or NULL if there are none or more than 19
- * (those may overflow 64 bits: the general path decides). (Eight-at-a-time
- * SWAR parsing was tried: no faster.)
+ * digit (the sentinel sees to it). Returns their end, or NULL if there are
+ * none or more than 19 (those may overflow 64 bits: the general path
+ * decides).
  */
-static inline const char *scan_dec(const char *p, uint64_t *out)
+static const char *scan_dec(const char *p, uint64_t *out)
 {
 	const char *q = p;
 	uint64_t v = 0;
@@ -1102,7 +1370,7 @@ static inline const char *scan_dec(const char *p, uint64_t *out)
 }
 
 /* The same for hex digits (after "0x"): at most 16. */
-static inline const char *scan_hex(const char *p, uint64_t *out)
+static const char *scan_hex(const char *p, uint64_t *out)
 {
 	const char *q = p;
 	uint64_t v = 0;
@@ -1117,7 +1385,7 @@ static inline const char *scan_hex(const char *p, uint64_t *out)
 }
 
 /* A hex-or-decimal column's digits at p. */
-static inline const char *scan_hex_ok(const char *p, uint64_t *out)
+static const char *scan_hex_ok(const char *p, uint64_t *out)
 {
 	if (p[0] == '0' && (p[1] | 0x20) == 'x')
 		return scan_hex(p + 2, out);
@@ -1126,160 +1394,360 @@ static inline const char *scan_hex_ok(const char *p, uint64_t *out)
 
 /*
  * Any other column's value: the text up to the first byte that is not
- * CB_TEXT. If a blank follows, fast_field() makes sure only blanks do
+ * CB_TEXT. If a blank follows, fast_field_slow() makes sure only blanks do
  * before the field ends, so this is the text libcsv would hand over.
  */
-static inline const char *fast_word(enum csv_col kind, const char *p,
-				    struct trace_row *r)
+static const char *scan_word(enum csv_col kind, const char *p,
+			     struct trace_row *r)
 {
 	const char *e = p;
-	bool ok;
 
 	while (byte_class(e) == CB_TEXT)
 		e++;
-	if (COL_BIT(kind) & CSV_WORD_COLS)
-		ok = word_store(kind, p, (size_t)(e - p), r);
-	else
-		ok = rare_word_store(kind, p, (size_t)(e - p), r);
-	return ok ? e : NULL;
-}
-
-/* A field's value at p: numbers are parsed as they are scanned. */
-static inline const char *fast_value(enum csv_col kind, const char *p,
-				     struct trace_row *r)
-{
-	uint64_t v;
-
-	if (!(COL_BIT(kind) & CSV_NUMBER_COLS))
-		return fast_word(kind, p, r);
-	if (COL_BIT(kind) & CSV_HEX_COLS)
-		p = scan_hex_ok(p, &v);
-	else
-		p = scan_dec(p, &v);
-	return p && number_store(kind, v, r) ? p : NULL;
+	return word_or_rare_store(kind, p, (size_t)(e - p), r) ? e : NULL;
 }
 
 /*
- * One field of a fast line, stored into r: returns the byte after it and
- * its trailing blanks, or NULL to leave the line to libcsv. The caller
- * checks that this byte ends the field.
+ * One field by the byte loop, stored into r: returns the byte after it and
+ * its trailing blanks, or NULL to leave the line to libcsv; an empty field
+ * clears its kind's bit in *given. The caller checks that the byte returned
+ * ends the field.
  */
-static inline const char *fast_field(enum csv_col kind, const char *p,
-				     struct trace_row *r, uint32_t *given)
+__attribute__((noinline))
+static const char *fast_field_slow(enum csv_col kind, const char *p,
+				   struct trace_row *r, uint32_t *given)
 {
+	uint64_t v;
+
 	if (byte_class(p) != CB_TEXT) {
 		p = skip_blanks(p);
-		if (byte_class(p) == CB_END)
-			return p;	/* empty: the field is absent */
+		if (byte_class(p) == CB_END) {
+			*given &= ~COL_BIT(kind);	/* empty: absent */
+			return p;
+		}
 	}
-	*given |= COL_BIT(kind);
-	p = fast_value(kind, p, r);
+	if (!(COL_BIT(kind) & CSV_NUMBER_COLS))
+		p = scan_word(kind, p, r);
+	else if ((p = (COL_BIT(kind) & CSV_HEX_COLS ? scan_hex_ok(p, &v) :
+		       scan_dec(p, &v))) != NULL && !number_store(kind, v, r))
+		p = NULL;
 	if (p && is_blank(*p))
 		p = skip_blanks(p);
 	return p;
 }
 
 /*
- * fast_field() made for one column kind each, so that its tests of the
- * kind fold away: a line is parsed with one well-predicted indirect call
- * per field, through the table below. The other kinds, rarely filled,
- * share fast_other().
+ * The common value of a word column of this kind, stored into r: returns
+ * the byte after it, or NULL to let fast_field_slow() have the field.
  */
-typedef const char *fast_field_fn(enum csv_col kind, const char *p,
-				  struct trace_row *r, uint32_t *given);
-
-#define FAST_FIELD_FOR(name, k)						\
-	static const char *name(enum csv_col kind, const char *p,	\
-				struct trace_row *r, uint32_t *given)	\
-	{								\
-		(void)kind;						\
-		return fast_field(k, p, r, given);			\
-	}
-
-FAST_FIELD_FOR(fast_time_ns, COL_TIME_NS)
-FAST_FIELD_FOR(fast_op, COL_OP)
-FAST_FIELD_FOR(fast_pid, COL_PID)
-FAST_FIELD_FOR(fast_addr, COL_ADDR)
-FAST_FIELD_FOR(fast_type, COL_TYPE)
-FAST_FIELD_FOR(fast_ino, COL_INO)
-FAST_FIELD_FOR(fast_dev, COL_DEV)
-FAST_FIELD_FOR(fast_write, COL_WRITE)
-FAST_FIELD_FOR(fast_pfn, COL_PFN)
-
-static const char *fast_other(enum csv_col kind, const char *p,
-			      struct trace_row *r, uint32_t *given)
+CSV_HOT const char *fast_quick(enum csv_col kind, const char *p,
+			       struct trace_row *r)
 {
-	return fast_field(kind, p, r, given);
+	uint64_t w;
+	unsigned d;
+
+	switch (kind) {
+	case COL_OP:
+		if ((load64(p) & 0xffffffffffffull) != SWAR_WORD6("access"))
+			return NULL;
+		r->op = TRACE_OP_ACCESS;
+		return p + 6;
+	case COL_TYPE:
+		w = load64(p) & 0xffffffffull;
+		if (w == SWAR_WORD4("anon"))
+			r->type = PAGE_ANON;
+		else if (w == SWAR_WORD4("file"))
+			r->type = PAGE_FILE;
+		else
+			return NULL;
+		return p + 4;
+	case COL_WRITE:
+		if ((d = (unsigned)(unsigned char)*p - '0') > 1)
+			return NULL;
+		r->write = d;
+		return p + 1;
+	default:
+		return NULL;
+	}
 }
 
-static fast_field_fn *const csv_fast_field[NR_CSV_COLS] = {
-	[COL_IGNORED] = fast_other,
-	[COL_TIME_NS] = fast_time_ns,
-	[COL_OP] = fast_op,
-	[COL_PID] = fast_pid,
-	[COL_ADDR] = fast_addr,
-	[COL_TYPE] = fast_type,
-	[COL_INO] = fast_ino,
-	[COL_DEV] = fast_dev,
-	[COL_WRITE] = fast_write,
-	[COL_ORDER] = fast_other,
-	[COL_MIGRATETYPE] = fast_other,
-	[COL_PFN] = fast_pfn,
-	[COL_GFP] = fast_other,
+/* Whether a fast row may be handed out: what check_row() tests. */
+CSV_HOT bool fast_row_valid(const struct csv_reader *s, struct trace_row *r,
+			    uint32_t given)
+{
+	uint32_t need;
+
+	if (r->op == TRACE_OP_EVICT) {
+		if ((given & COL_BIT(COL_TYPE)) && r->type != PAGE_FILE)
+			return false;
+		r->type = PAGE_FILE;
+	}
+	need = CSV_ALWAYS_NEEDED | row_needs(r);
+	return (given & need) == need && r->time_ns >= s->prev_time_ns;
+}
+
+/*
+ * A line is parsed by a chain of steps, one per column, made once from the
+ * header (fast_plan_init()): each step parses its field and, if a ','
+ * follows, ends with a call to the next step. That call is the function's
+ * last act, so the compiler makes it a jump (a sibling call, -O2): the
+ * step after "time_ns" is reached by one indirect jump, where a loop over
+ * the columns with a switch on the kind cost about 14 instructions a
+ * field in the dispatch alone. The last column's step is another function,
+ * which wants the line end after its field and returns there. A step
+ * returns NULL for a line it does not take: a short or long row, a field
+ * neither tier takes. Where the compiler does not make the jumps (-O1),
+ * each step is a call and the chain's depth is the number of columns, so
+ * headers of more than CSV_FAST_MAX_COLS columns get no plan.
+ */
+#define CSV_FAST_MAX_COLS	64
+
+struct fast_step {
+	const char *(*run)(const char *p, struct trace_row *r,
+			   const struct fast_step *next, uint32_t *given);
 };
 
-/*
- * Parses the line at buf_pos into s->cur if it is one the fast path takes:
- * exactly ncols fields, each empty or a valid value, no '"', no '\r' but
- * one just before the '\n', the '\n' inside the buffer. Returns the '\n',
- * or NULL.
- */
-static const char *fast_fields(struct csv_reader *s)
-{
-	const char *p = s->buf + s->buf_pos;
-	const unsigned char *kind = s->col_kind, *last = kind + s->ncols - 1;
-	struct trace_row *r = s->cur;
-	uint32_t given = 0;	/* a local: stores to *r cannot alias it */
+/* A step's kind, and whether it is the last column's: one argument. */
+#define FAST_LAST	0x100u
+#define FAST_KIND(how)	((enum csv_col)((how) & 0xff))
 
-	for (;; kind++) {
-		p = csv_fast_field[*kind]((enum csv_col)*kind, p, r, &given);
-		if (!p)
-			return NULL;
-		if (kind == last)
-			break;
-		if (*p++ != ',')
-			return NULL;
-	}
-	s->given = given;
-	p += *p == '\r';
-	if (*p != '\n' || p == s->buf + s->buf_len)
+/*
+ * The end of a step whose field ends at q: the last column's line end, or
+ * a ',' and on to the next step. *given loses the bits of empty fields.
+ */
+CSV_HOT const char *fast_step_next(unsigned how, const char *q,
+				   struct trace_row *r,
+				   const struct fast_step *next,
+				   uint32_t *given)
+{
+	if (how & FAST_LAST)
+		return *q == '\n' || *q == '\r' ? q : NULL;
+	if (*q != ',')
 		return NULL;
-	return p;
+	return next->run(q + 1, r, next + 1, given);
+}
+
+/* A field for the byte loop. Out of line, as fast_step_odd(). */
+__attribute__((noinline))
+static const char *fast_step_slow(unsigned how, const char *p,
+				  struct trace_row *r,
+				  const struct fast_step *next,
+				  uint32_t *given)
+{
+	const char *q = fast_field_slow(FAST_KIND(how), p, r, given);
+
+	return q ? fast_step_next(how, q, r, next, given) : NULL;
 }
 
 /*
- * The fast path for the commonest line: a plain row of valid values,
- * parsed in one pass straight into the row with the per-column kind
- * table. It ends the row as row_cb() would for libcsv: a CRLF makes the
- * same row and counts one line, as '\r' then '\n' do there. Any other
- * line (blank, short, long, quoted, a bad value, partly read) is left
- * untouched to libcsv and the general path: false.
+ * A field fast_quick() did not end as the common step wants (q is what it
+ * returned): the last column's value before a CRLF, an empty field, or
+ * one for the byte loop. Out of line, so that the common step needs no
+ * stack frame.
  */
+__attribute__((noinline))
+static const char *fast_step_odd(unsigned how, const char *p, const char *q,
+				 struct trace_row *r,
+				 const struct fast_step *next,
+				 uint32_t *given)
+{
+	if (!q || (*q != '\r' && *q != '\n')) {
+		if (*p != ',' && *p != '\n')
+			return fast_step_slow(how, p, r, next, given);
+		*given &= ~COL_BIT(FAST_KIND(how));	/* empty: absent */
+		q = p;
+	}
+	return fast_step_next(how, q, r, next, given);
+}
+
+/* The end of a step whose field fast_quick() or a number parser read. */
+CSV_HOT const char *fast_step_end(unsigned how, const char *p, const char *q,
+				  struct trace_row *r,
+				  const struct fast_step *next,
+				  uint32_t *given)
+{
+	if (q && *q == (how & FAST_LAST ? '\n' : ','))
+		return how & FAST_LAST ? q :
+		       next->run(q + 1, r, next + 1, given);
+	return fast_step_odd(how, p, q, r, next, given);
+}
+
+/* A number step's second word (FAST_MORE): d is where its digits start. */
+typedef const char *fast_more_fn(const char *p, struct trace_row *r,
+				 const struct fast_step *next,
+				 uint32_t *given, uint64_t hi,
+				 const char *d);
+
+CSV_HOT const char *fast_step_more(unsigned how, const char *p,
+				   struct trace_row *r,
+				   const struct fast_step *next,
+				   uint32_t *given, uint64_t hi,
+				   const char *d)
+{
+	uint64_t v = 0;
+	const char *q = d != p ? swar_hex_more(d, hi, &v) :
+			swar_dec_more(d, hi, &v);
+
+	if (q && !swar_store(FAST_KIND(how), v, r))
+		q = NULL;
+	return fast_step_end(how, p, q, r, next, given);
+}
+
+/* One step, made for one column kind so that its tests of kind fold away. */
+CSV_HOT const char *fast_step(unsigned how, const char *p,
+			      struct trace_row *r,
+			      const struct fast_step *next, uint32_t *given,
+			      fast_more_fn *more)
+{
+	enum csv_col kind = FAST_KIND(how);
+	const char *q, *d;
+	uint64_t v = 0;
+
+	/*
+	 * An empty field before the last, common: a trace from mmsim import
+	 * leaves half its fields empty. (A valid row has time_ns and op, so
+	 * their steps spare the test: fast_step_odd() sees to an empty one.)
+	 */
+	if (!(COL_BIT(kind) & CSV_ALWAYS_NEEDED) && *p == ',' &&
+	    !(how & FAST_LAST)) {
+		*given &= ~COL_BIT(kind);	/* empty: absent */
+		return next->run(p + 1, r, next + 1, given);
+	}
+	if (!(COL_BIT(kind) & CSV_SWAR_COLS))
+		return fast_step_end(how, p, fast_quick(kind, p, r), r, next,
+				     given);
+	d = fast_digits(kind, p);
+	q = d != p ? swar_hex8(d, &v) : swar_dec8(d, &v);
+	if (q == FAST_MORE)
+		return more(p, r, next, given, v, d);
+	if (q && !swar_store(kind, v, r))
+		q = NULL;
+	return fast_step_end(how, p, q, r, next, given);
+}
+
+#define FAST_STEP_FOR(name, how, more)					\
+	static const char *name(const char *p, struct trace_row *r,	\
+				const struct fast_step *next,		\
+				uint32_t *given)			\
+	{								\
+		return fast_step(how, p, r, next, given, more);		\
+	}
+#define FAST_MORE_FOR(name, how)					\
+	static const char *name(const char *p, struct trace_row *r,	\
+				const struct fast_step *next,		\
+				uint32_t *given, uint64_t hi,		\
+				const char *d)				\
+	{								\
+		return fast_step_more(how, p, r, next, given, hi, d);	\
+	}
+#define FAST_STEPS_FOR(name, k)						\
+	FAST_STEP_FOR(name, k, NULL)					\
+	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, NULL)
+#define FAST_NUMBER_STEPS_FOR(name, k)					\
+	FAST_MORE_FOR(name##_more, k)					\
+	FAST_MORE_FOR(name##_last_more, (k) | FAST_LAST)		\
+	FAST_STEP_FOR(name, k, name##_more)				\
+	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, name##_last_more)
+
+FAST_STEPS_FOR(fast_ignored, COL_IGNORED)
+FAST_NUMBER_STEPS_FOR(fast_time_ns, COL_TIME_NS)
+FAST_STEPS_FOR(fast_op, COL_OP)
+FAST_NUMBER_STEPS_FOR(fast_pid, COL_PID)
+FAST_NUMBER_STEPS_FOR(fast_addr, COL_ADDR)
+FAST_STEPS_FOR(fast_type, COL_TYPE)
+FAST_NUMBER_STEPS_FOR(fast_ino, COL_INO)
+FAST_NUMBER_STEPS_FOR(fast_dev, COL_DEV)
+FAST_STEPS_FOR(fast_write, COL_WRITE)
+FAST_NUMBER_STEPS_FOR(fast_order, COL_ORDER)
+FAST_STEPS_FOR(fast_migratetype, COL_MIGRATETYPE)
+FAST_NUMBER_STEPS_FOR(fast_pfn, COL_PFN)
+FAST_STEPS_FOR(fast_gfp, COL_GFP)
+
+/* Per kind: [0] the step of a column before the last, [1] of the last. */
+static const struct fast_step csv_fast_steps[NR_CSV_COLS][2] = {
+	[COL_IGNORED] = { { fast_ignored }, { fast_ignored_last } },
+	[COL_TIME_NS] = { { fast_time_ns }, { fast_time_ns_last } },
+	[COL_OP] = { { fast_op }, { fast_op_last } },
+	[COL_PID] = { { fast_pid }, { fast_pid_last } },
+	[COL_ADDR] = { { fast_addr }, { fast_addr_last } },
+	[COL_TYPE] = { { fast_type }, { fast_type_last } },
+	[COL_INO] = { { fast_ino }, { fast_ino_last } },
+	[COL_DEV] = { { fast_dev }, { fast_dev_last } },
+	[COL_WRITE] = { { fast_write }, { fast_write_last } },
+	[COL_ORDER] = { { fast_order }, { fast_order_last } },
+	[COL_MIGRATETYPE] = { { fast_migratetype },
+			      { fast_migratetype_last } },
+	[COL_PFN] = { { fast_pfn }, { fast_pfn_last } },
+	[COL_GFP] = { { fast_gfp }, { fast_gfp_last } },
+};
+
+/* The header's chain of steps. */
+static void fast_plan_init(struct csv_reader *s)
+{
+	if (s->ncols > CSV_FAST_MAX_COLS)
+		return;
+	s->plan = xcalloc(s->ncols, sizeof(*s->plan));
+	for (size_t i = 0; i < s->ncols; i++)
+		s->plan[i] = csv_fast_steps[s->col_kind[i]][i == s->ncols - 1];
+}
+
+/*
+ * Parses the line at buf_pos straight into r and hands it out if it is one
+ * the fast path takes: exactly ncols fields, each empty or a valid value,
+ * no '"', no '\r' but one just before the '\n', the '\n' inside the
+ * buffer, and a row check_row() passes. Any other line (blank, short,
+ * long, quoted, a bad value or row, partly read) is left untouched to
+ * libcsv and the general path: false, with r to be reset. It ends the row
+ * as row_cb() would: a CRLF makes the same row and counts one line, as
+ * '\r' then '\n' do there.
+ */
+CSV_HOT bool fast_row(struct csv_reader *s, struct trace_row *r)
+{
+	uint32_t given = s->header_cols;	/* minus the empty fields */
+	const char *q;
+
+	row_clear(r);
+	q = s->plan->run(s->buf + s->buf_pos, r, s->plan + 1, &given);
+	if (!q)
+		return false;
+	q += *q == '\r';
+	if (*q != '\n' || q == s->buf + s->buf_len ||
+	    !fast_row_valid(s, r, given))
+		return false;
+	s->buf_pos = (size_t)(q + 1 - s->buf);
+	settle_cr(s);
+	r->line = ++s->lines_done;
+	s->prev_time_ns = r->time_ns;
+	return true;
+}
+
+/* fast_row() for parse_step(): into s->cur, then handed out or queued. */
 static bool fast_line(struct csv_reader *s)
 {
-	const char *nl = fast_fields(s);
-
-	if (!nl) {
+	if (!fast_row(s, s->cur)) {
 		row_reset(s);		/* back to the clean row it was */
 		return false;
 	}
-	s->buf_pos = (size_t)(nl + 1 - s->buf);
-	settle_cr(s);
-	s->row_line = s->lines_done + 1;
-	s->field = s->ncols;
-	row_end(s);
-	s->lines_done++;
+	if (s->cur == s->out) {
+		s->delivered = true;
+		s->cur = &s->spare;	/* clean since its last use */
+		return true;
+	}
+	queue_push(s, s->cur);
+	row_reset(s);
 	return true;
+}
+
+/*
+ * Whether csv_next() may try the next line with fast_row(): libcsv is
+ * between rows, nothing waits in the queue, nothing is to be skipped.
+ * Only the general path changes any of that, so csv_next() reads it from
+ * s->fast_next, which csv_next_slow() sets on its way out.
+ */
+static bool fast_ready(const struct csv_reader *s)
+{
+	return s->q_len == 0 && s->csv_idle && s->plan && !s->skip_to_eol &&
+	       !s->failed;
 }
 
 /* ---- the read buffer -------------------------------------------------- */
@@ -1311,7 +1779,7 @@ static void parse_step(struct csv_reader *s)
 	size_t avail = s->buf_len - s->buf_pos;
 	const char *nl;
 
-	if (s->csv_idle && s->header_done && !s->skip_to_eol && fast_line(s))
+	if (s->csv_idle && s->plan && !s->skip_to_eol && fast_line(s))
 		return;
 	nl = memchr(p, '\n', avail);
 	if (nl) {
@@ -1379,6 +1847,7 @@ static void csv_close(void *state)
 		free(s->names[i]);
 	free(s->names);
 	free(s->col_kind);
+	free(s->plan);
 	free(s->q);
 	free(s->buf);
 	free(s);
@@ -1393,7 +1862,8 @@ static void *csv_open(struct trace_input *in,
 	s->in = in;
 	s->path = in->path;
 	s->skip_bad_rows = opts->skip_bad_rows;
-	s->buf = xmalloc(CSV_READ_BYTES + 1);	/* + the sentinel */
+	/* + the sentinel and the SWAR loads' padding, all defined bytes */
+	s->buf = xcalloc(1, CSV_READ_BYTES + 1 + CSV_PAD_BYTES);
 	for (int k = 0; k < NR_CSV_COLS; k++)
 		s->col_of[k] = -1;
 	s->cur = &s->spare;
@@ -1411,6 +1881,8 @@ static void *csv_open(struct trace_input *in,
 		csv_close(s);
 		return NULL;
 	}
+	fast_plan_init(s);
+	s->fast_next = fast_ready(s);
 	return s;
 }
 
@@ -1420,11 +1892,9 @@ static void *csv_open(struct trace_input *in,
  * stall per row. Rows beyond the first that one libcsv chunk yields go
  * to the queue through s->spare.
  */
-static int csv_next(void *state, struct trace_row *row, char *err,
-		    size_t errlen)
+static int csv_next_general(struct csv_reader *s, struct trace_row *row,
+			    char *err, size_t errlen)
 {
-	struct csv_reader *s = state;
-
 	if (s->q_len == 0 && s->field == 0 && !s->failed) {
 		s->out = s->cur = row;
 		row_reset(s);
@@ -1450,6 +1920,32 @@ static int csv_next(void *state, struct trace_row *row, char *err,
 	*row = s->q[s->q_head++];
 	s->q_len--;
 	return TRACE_ROW;
+}
+
+/*
+ * csv_next() for everything fast_row() does not take; it leaves in
+ * s->fast_next whether the next call may try fast_row() again. Out of
+ * line, so that csv_next() itself is a test and a call.
+ */
+__attribute__((noinline))
+static int csv_next_slow(struct csv_reader *s, struct trace_row *row,
+			 char *err, size_t errlen)
+{
+	int rc = csv_next_general(s, row, err, errlen);
+
+	s->fast_next = fast_ready(s);
+	return rc;
+}
+
+/* A plain line goes straight from the read buffer into the caller's row. */
+static int csv_next(void *state, struct trace_row *row, char *err,
+		    size_t errlen)
+{
+	struct csv_reader *s = state;
+
+	if (s->fast_next && fast_row(s, row))
+		return TRACE_ROW;
+	return csv_next_slow(s, row, err, errlen);
 }
 
 static uint64_t csv_bad_rows(void *state)

@@ -552,6 +552,362 @@ START_TEST(test_unknown_column_warns)
 }
 END_TEST
 
+/*
+ * Numbers of every length, in every number column and order, first and
+ * last on the line: the plain-line path reads digits eight to a word
+ * (SWAR), so the lengths around 8 and 16 and the limits of 64 bits are
+ * where it could go wrong; the fully quoted run (libcsv and the byte-wise
+ * parsers) must agree, and both must give the value computed here.
+ */
+
+/* The value of digits (hex or decimal), or false if it overflows 64 bits. */
+static bool digits_value(const char *s, unsigned base, uint64_t *v)
+{
+	*v = 0;
+	for (; *s; s++) {
+		unsigned d = *s <= '9' ? (unsigned)(*s - '0') :
+			     (unsigned)((*s | 0x20) - 'a' + 10);
+
+		if (*v > (UINT64_MAX - d) / base)
+			return false;
+		*v = *v * base + d;
+	}
+	return true;
+}
+
+/* n digits of pattern k: 1234567890..., 99...9 (all max), 10...0. */
+static void digits_make(char *out, unsigned n, unsigned base, unsigned k)
+{
+	static const char cycle[] = "1234567890aBcDeFfEdCbA";
+	unsigned len = base == 16 ? 22 : 10;
+
+	for (unsigned i = 0; i < n; i++)
+		out[i] = k == 0 ? cycle[i % len] :
+			 k == 1 ? (base == 16 ? 'f' : '9') : i ? '0' : '1';
+	out[n] = '\0';
+}
+
+static const struct {
+	const char *name;
+	bool hex_ok;
+	uint64_t max;
+} number_cols[] = {
+	{ "time_ns", false, UINT64_MAX },
+	{ "pid", false, UINT32_MAX },
+	{ "addr", true, UINT64_MAX },
+	{ "ino", true, UINT64_MAX },
+	{ "dev", true, UINT64_MAX },
+	{ "pfn", true, UINT64_MAX },
+	{ "order", false, 10 },
+};
+
+static uint64_t row_value(const struct trace_row *row, const char *col)
+{
+	if (!strcmp(col, "time_ns"))
+		return row->time_ns;
+	if (!strcmp(col, "pid"))
+		return row->pid;
+	if (!strcmp(col, "addr"))
+		return row->addr;
+	if (!strcmp(col, "ino"))
+		return row->ino;
+	if (!strcmp(col, "dev"))
+		return row->dev;
+	if (!strcmp(col, "order"))
+		return row->order;
+	return row->pfn;
+}
+
+/*
+ * One row with value in column col, which comes first or last on the line
+ * (then before a CRLF); every other field is plain and valid.
+ */
+static void number_case(const char *col, const char *value, bool last,
+			bool valid, uint64_t want)
+{
+	static const char *const names[] = {
+		"time_ns", "op", "pid", "addr", "ino", "dev", "pfn", "order",
+	};
+	static const char *const plain[] = {
+		"5", "access", "1", "0x1000", "7", "0x803", "42", "",
+	};
+	char text[512], head[128] = "", row[256] = "";
+	struct result r;
+
+	if (!last) {
+		strcat(head, col);
+		strcat(row, value);
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(names[i], col))
+			continue;
+		strcat(head, head[0] || !last ? "," : "");
+		strcat(head, names[i]);
+		strcat(row, row[0] || !last ? "," : "");
+		strcat(row, plain[i]);
+	}
+	if (last) {
+		strcat(head, ",");
+		strcat(head, col);
+		strcat(row, ",");
+		strcat(row, value);
+	}
+	snprintf(text, sizeof(text), "%s\n%s%s", head, row,
+		 last ? "\r\n" : "\n");
+	read_both(text, false, &r);
+	if (!valid) {
+		ck_assert_msg(r.rc == TRACE_ERR, "%s=%s: no error", col, value);
+		ck_assert_ptr_nonnull(strstr(r.err, col));
+		return;
+	}
+	ck_assert_msg(r.rc == TRACE_EOF, "%s=%s: %s", col, value, r.err);
+	ck_assert_uint_eq(r.nrows, 1);
+	ck_assert_msg(row_value(&r.rows[0], col) == want,
+		      "%s=%s: got %" PRIu64, col, value,
+		      row_value(&r.rows[0], col));
+	ck_assert_uint_eq(r.rows[0].line, 2);
+}
+
+START_TEST(test_number_lengths)
+{
+	const char *col = number_cols[_i].name;
+	char digits[32], value[40];
+	uint64_t want;
+	bool ok;
+
+	for (unsigned base = 10; base <= 16; base += 6) {
+		if (base == 16 && !number_cols[_i].hex_ok)
+			continue;
+		for (unsigned n = 1; n <= 20; n++) {
+			for (unsigned k = 0; k < 3; k++) {
+				digits_make(digits, n, base, k);
+				snprintf(value, sizeof(value), "%s%s",
+					 base == 16 ? (n % 2 ? "0x" : "0X") :
+					 "", digits);
+				ok = digits_value(digits, base, &want) &&
+				     want <= number_cols[_i].max;
+				number_case(col, value, false, ok, want);
+				number_case(col, value, true, ok, want);
+			}
+		}
+	}
+}
+END_TEST
+
+/* The limits, one past them, and leading zeros around 8 and 16 digits. */
+static const struct {
+	const char *text;
+	bool valid;
+	uint64_t want;
+} number_limits[] = {
+	{ "18446744073709551615", true, UINT64_MAX },
+	{ "18446744073709551616", false, 0 },
+	{ "0018446744073709551615", true, UINT64_MAX },
+	{ "99999999999999999999", false, 0 },
+	{ "0xffffffffffffffff", true, UINT64_MAX },
+	{ "0xFFFFFFFFFFFFFFFF", true, UINT64_MAX },
+	{ "0x10000000000000000", false, 0 },
+	{ "0x0ffffffffffffffff", true, UINT64_MAX },
+	{ "0x000000000000000000001", true, 1 },
+	{ "00000001", true, 1 },
+	{ "000000001", true, 1 },
+	{ "0000000000000001", true, 1 },
+	{ "00000000000000001", true, 1 },
+	{ "0x00000001", true, 1 },
+	{ "0x000000001", true, 1 },
+	{ "0x0000000000000001", true, 1 },
+	{ "0x00000000000000001", true, 1 },
+	{ "0x0", true, 0 },
+	{ "0", true, 0 },
+};
+
+START_TEST(test_number_limits)
+{
+	for (size_t i = 0; i < sizeof(number_limits) / sizeof(number_limits[0]);
+	     i++) {
+		number_case("addr", number_limits[i].text, false,
+			    number_limits[i].valid, number_limits[i].want);
+		number_case("addr", number_limits[i].text, true,
+			    number_limits[i].valid, number_limits[i].want);
+	}
+}
+END_TEST
+
+/*
+ * Bytes just outside the digit ranges, and control and non-ASCII bytes,
+ * next to digits at each place of an 8-byte word: each makes the value
+ * bad (the messages must match libcsv's path, read_both() checks).
+ */
+START_TEST(test_number_bad_bytes)
+{
+	static const char *const bad[] = {
+		"/", ":", "@", "G", "`", "g", "\x10", "\x15", "\x19", "\x7f",
+		"\xc3\xa9", "\xc3\xb1", "x",	/* U+00F1: "C1" in 7 bits */
+	};
+	char value[40];
+
+	for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+		for (unsigned at = 0; at <= 17; at++) {
+			for (int hex = 0; hex <= 1; hex++) {
+				char digits[24];
+
+				digits_make(digits, 18, hex ? 16 : 10, 0);
+				digits[at] = '\0';
+				snprintf(value, sizeof(value), "%s%s%s%s",
+					 hex ? "0x" : "", digits, bad[b],
+					 "12");
+				number_case("addr", value, false, false, 0);
+				number_case("ino", value, true, false, 0);
+			}
+		}
+	}
+}
+END_TEST
+
+/*
+ * Rows across the end of the first read buffer at every offset: the end of
+ * the buffer's data (its '\n' sentinel, and the padding after it for the
+ * 8-byte loads) falls inside every field, at the start of a second word of
+ * digits, and right after a line's '\n'. Every row is the same length but
+ * the first, whose pid has `shift` leading zeros more.
+ */
+enum { READ_BYTES = 65536 };	/* sim/trace_csv.c's CSV_READ_BYTES */
+
+struct edge_row {
+	uint64_t time_ns, addr, pfn;
+	uint32_t pid, ino, dev;
+	bool write;
+};
+
+static struct edge_row edge_row(unsigned i)
+{
+	struct edge_row e = {
+		.time_ns = 1000000000000ull + 7ull * i,
+		.addr = 0x7f0000000000ull + 0x1000ull * i + i % 4096,
+		.pfn = 1000000000000000ull + i,
+		.pid = 100 + i % 900,
+		.ino = 100000000u + i * 3,
+		.dev = 0x10000000u + i,
+		.write = i % 3 == 0,
+	};
+
+	return e;
+}
+
+/* Writes the trace; returns its row count and where each row's '\n' is. */
+static size_t edge_text(char *text, size_t cap, unsigned shift, bool crlf,
+			size_t *len, size_t *ends, size_t max_rows)
+{
+	size_t n = 0, rows = 0;
+
+	n += (size_t)snprintf(text, cap, "time_ns,op,pid,addr,type,ino,dev,"
+			      "pfn,write\n");
+	while (n < READ_BYTES + 400 && rows < max_rows) {
+		struct edge_row e = edge_row((unsigned)rows);
+
+		n += (size_t)snprintf(text + n, cap - n,
+				      "%013" PRIu64 ",access,%0*u,%s%012"
+				      PRIx64 ",file,%09u,0x%08x,%016" PRIu64
+				      ",%d%s", e.time_ns,
+				      rows ? 3 : 3 + (int)shift, e.pid,
+				      rows % 2 ? "0X" : "0x", e.addr, e.ino,
+				      e.dev, e.pfn, e.write,
+				      crlf ? "\r\n" : "\n");
+		ends[rows++] = n - 1;
+	}
+	*len = n;
+	return rows;
+}
+
+START_TEST(test_buffer_end_every_offset)
+{
+	enum { CAP = READ_BYTES + 1024, MAX = 2048 };
+	char *text = malloc(CAP);
+	size_t *ends = malloc(MAX * sizeof(*ends));
+	bool hit_last_byte = false;
+
+	ck_assert(text && ends);
+	for (int crlf = 0; crlf <= 1; crlf++) {
+		for (unsigned shift = 0; shift < 90; shift++) {
+			struct trace_reader *r;
+			struct trace_row row;
+			size_t len, rows, i;
+			const char *path;
+			char err[MSG];
+
+			rows = edge_text(text, CAP, shift, crlf, &len, ends,
+					 MAX);
+			for (i = 0; i < rows; i++)
+				hit_last_byte |= ends[i] == READ_BYTES - 1;
+			path = write_file(text, len);
+			r = trace_open(path, NULL, err, sizeof(err));
+			ck_assert_msg(r != NULL, "%s", err);
+			for (i = 0; i < rows; i++) {
+				struct edge_row e = edge_row((unsigned)i);
+				int rc = trace_next(r, &row);
+
+				ck_assert_msg(rc == TRACE_ROW, "shift %u row "
+					      "%zu: %s", shift, i,
+					      trace_error(r));
+				ck_assert_uint_eq(row.time_ns, e.time_ns);
+				ck_assert_uint_eq(row.pid, e.pid);
+				ck_assert_uint_eq(row.addr, e.addr);
+				ck_assert_int_eq(row.type, PAGE_FILE);
+				ck_assert_uint_eq(row.ino, e.ino);
+				ck_assert_uint_eq(row.dev, e.dev);
+				ck_assert_uint_eq(row.pfn, e.pfn);
+				ck_assert_int_eq(row.write, e.write);
+				ck_assert_uint_eq(row.has, TRACE_HAS_INO |
+							   TRACE_HAS_PFN);
+				ck_assert_uint_eq(row.line, i + 2);
+			}
+			ck_assert_int_eq(trace_next(r, &row), TRACE_EOF);
+			ck_assert_uint_eq(trace_lines(r), rows + 1);
+			trace_close(r);
+			ck_assert_int_eq(unlink(path), 0);
+		}
+	}
+	ck_assert(hit_last_byte);	/* a line ends at the buffer's end */
+	free(text);
+	free(ends);
+}
+END_TEST
+
+/* More columns than the plain-line path plans for: all through libcsv. */
+static void read_wide_header(struct result *r)
+{
+	char text[2048];
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "time_ns,op,pid,addr");
+	for (int i = 0; i < 70; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ",n%d", i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+			      "\n1,access,2,0x3000");
+	for (int i = 0; i < 70; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ",%d", i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\n2,exit,2,");
+	for (int i = 0; i < 70; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ",");
+	text[n++] = '\n';
+	read_text(text, n, false, r);
+}
+
+START_TEST(test_wide_header)
+{
+	struct result r;
+	char err[8192];
+
+	capture_stderr(read_wide_header, &r, err, sizeof(err));
+	ck_assert_msg(r.rc == TRACE_EOF, "%s", r.err);
+	ck_assert_uint_eq(r.nrows, 2);
+	ck_assert_uint_eq(r.rows[0].addr, 0x3000);
+	ck_assert_int_eq(r.rows[1].op, TRACE_OP_EXIT);
+	ck_assert_uint_eq(r.rows[1].line, 3);
+	ck_assert_ptr_nonnull(strstr(err, "unknown column 'n69' ignored"));
+}
+END_TEST
+
 /* ---- malformed rows ------------------------------------------------------ */
 
 static const struct {
@@ -696,6 +1052,11 @@ static const struct {
 	  "1,access,1,0x10000000000000000,x\n", 1,
 	  "FILE:5: column 4 (addr): got '0x10000000000000000', expected a "
 	  "non-negative integer <= 18446744073709551615" },
+	/* ... and a quoted first field's lines are not rows of their own */
+	{ "time_ns,op,pid,addr,note\n\"5\n6,access,1,0x1000,x\n7\",access,1,"
+	  "0x2000,y\n", 0,
+	  "FILE:2: column 1 (time_ns): got '5?6,access,1,0x1000,x?7', "
+	  "expected a non-negative integer" },
 	{ "time_ns,op,pid,addr,note\n0,access,\"1\n\",0x1000,x\n", 0,
 	  "FILE:2: column 3 (pid): got '1?', expected a non-negative integer" },
 	{ "time_ns,op,pid,addr,note\n0,access,1,0x1000,\"a\nb\"x\n", 0,
@@ -1053,6 +1414,11 @@ static Suite *trace_suite(void)
 	tcase_add_test(tc, test_header_only);
 	tcase_add_test(tc, test_unknown_column_warns);
 	tcase_add_test(tc, test_op_names);
+	tcase_add_loop_test(tc, test_number_lengths, 0,
+			    (int)(sizeof(number_cols) / sizeof(number_cols[0])));
+	tcase_add_test(tc, test_number_limits);
+	tcase_add_test(tc, test_number_bad_bytes);
+	tcase_add_test(tc, test_wide_header);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(bad, setup, teardown);
@@ -1069,6 +1435,7 @@ static Suite *trace_suite(void)
 	tcase_set_timeout(io, 60);
 	tcase_add_test(io, test_unreadable_paths);
 	tcase_add_test(io, test_stream_many_rows);
+	tcase_add_test(io, test_buffer_end_every_offset);
 	tcase_add_test(io, test_utf8_across_peek);
 	tcase_add_test(io, test_runaway_quote);
 	tcase_add_test(io, test_stdin);
