@@ -51,12 +51,14 @@ void *xrealloc(void *ptr, size_t size)
  * off): they are read at random, and with 4 KiB pages most such reads
  * would miss the TLB as well as the cache.
  */
-static void *xmalloc_lines(size_t size)
+void *xmalloc_lines(size_t size)
 {
 	size_t align = size >= HUGE_PAGE_BYTES ? HUGE_PAGE_BYTES :
 						 CACHE_LINE_BYTES;
 	void *p = NULL;
 
+	if (size > SIZE_MAX - HUGE_PAGE_BYTES)
+		oom(size);
 	/* Rounded up to whole lines (or huge pages): the last record owns
 	 * its line too. */
 	size = (size + align - 1) & ~(size_t)(align - 1);
@@ -71,7 +73,7 @@ void *xcalloc_lines(size_t nmemb, size_t size)
 {
 	void *p;
 
-	if (size && nmemb > (SIZE_MAX - HUGE_PAGE_BYTES) / size)
+	if (size && nmemb > SIZE_MAX / size)
 		oom(SIZE_MAX);
 	p = xmalloc_lines(nmemb * size);
 	memset(p, 0, nmemb * size);

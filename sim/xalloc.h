@@ -22,6 +22,8 @@ void *xrealloc(void *ptr, size_t size);
  * a second cache miss and defeats a prefetch of the record. free() it.
  */
 void *xcalloc_lines(size_t nmemb, size_t size);
+/** The same, not zeroed. */
+void *xmalloc_lines(size_t size);
 /** Grows such an array from old_size to new_size bytes (new bytes unset). */
 void *xrealloc_lines(void *ptr, size_t old_size, size_t new_size);
 /** strdup() that aborts on failure. */

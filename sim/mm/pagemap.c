@@ -58,32 +58,17 @@ struct pagemap {
 	uint64_t obj_releases;		/* pagemap_obj_release() + _retire() */
 };
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static inline uint64_t entry_hash(uint32_t obj, uint64_t index)
-{
-	return pagemap_hash(obj, index);
-}
-
 static uint64_t obj_hash(enum page_type type, uint32_t pid, uint64_t dev,
 			 uint64_t ino)
 {
 	if (type == PAGE_ANON)
-		return mix64(pid);
-	return mix64(mix64(dev + 0x100000000ULL) ^ ino);
+		return pagemap_mix64(pid);
+	return pagemap_mix64(pagemap_mix64(dev + 0x100000000ULL) ^ ino);
 }
 
 static void id_table_init(struct id_table *t, uint64_t cap)
 {
-	t->slot = xcalloc_lines(cap, sizeof(*t->slot));
+	t->slot = xmalloc_lines(cap * sizeof(*t->slot));
 	memset(t->slot, 0xff, cap * sizeof(*t->slot));	/* SLOT_EMPTY */
 	t->mask = cap - 1;
 	t->used = 0;
@@ -91,7 +76,7 @@ static void id_table_init(struct id_table *t, uint64_t cap)
 
 static uint64_t etab_hash_of(const struct pagemap *pm, uint32_t id)
 {
-	return entry_hash(pm->entries[id].obj, pm->entries[id].index);
+	return pagemap_hash(pm->entries[id].obj, pm->entries[id].index);
 }
 
 static uint64_t otab_hash_of(const struct pagemap *pm, uint32_t id)
@@ -309,7 +294,7 @@ uint64_t pagemap_obj_releases(const struct pagemap *pm)
 
 uint32_t pagemap_lookup(const struct pagemap *pm, uint32_t obj, uint64_t index)
 {
-	return pagemap_lookup_hashed(pm, obj, index, entry_hash(obj, index));
+	return pagemap_lookup_hashed(pm, obj, index, pagemap_hash(obj, index));
 }
 
 uint32_t pagemap_lookup_hashed(const struct pagemap *pm, uint32_t obj,
@@ -391,7 +376,7 @@ uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index)
 	o->nr_entries++;
 	if ((pm->etab.used + 1) * 4 > (pm->etab.mask + 1) * 3)	/* 3/4 */
 		id_table_grow(pm, &pm->etab, etab_hash_of);
-	id_table_put(&pm->etab, entry_hash(obj, index), id);
+	id_table_put(&pm->etab, pagemap_hash(obj, index), id);
 	pm->count++;
 	return id;
 }
@@ -405,7 +390,7 @@ void pagemap_remove(struct pagemap *pm, uint32_t id)
 {
 	struct pm_entry *e = &pm->entries[id];
 	struct pm_obj *o = &pm->objs[e->obj];
-	uint64_t i = entry_hash(e->obj, e->index) & pm->etab.mask;
+	uint64_t i = pagemap_hash(e->obj, e->index) & pm->etab.mask;
 
 	while (pm->etab.slot[i] == SLOT_EMPTY ||
 	       SLOT_ID(pm->etab.slot[i]) != id) {

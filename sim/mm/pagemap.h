@@ -66,20 +66,24 @@ struct pagemap_front {
 	uint64_t removals;	/* pagemap_remove() calls so far */
 };
 
-/*
- * The hash of an entry key. A row's key is hashed once, when it is read,
- * and the hash goes with it to the prefetches and the lookup.
- */
-static inline uint64_t pagemap_hash(uint32_t obj, uint64_t index)
+/* The 64-bit finalizer of MurmurHash3: every input bit moves every output bit. */
+static inline uint64_t pagemap_mix64(uint64_t x)
 {
-	uint64_t x = index * 0x9e3779b97f4a7c15ULL + obj;
-
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	x *= 0xc4ceb9fe1a85ec53ULL;
 	x ^= x >> 33;
 	return x;
+}
+
+/*
+ * The hash of an entry key. A row's key is hashed once, when it is read,
+ * and the hash goes with it to the prefetches and the lookup.
+ */
+static inline uint64_t pagemap_hash(uint32_t obj, uint64_t index)
+{
+	return pagemap_mix64(index * 0x9e3779b97f4a7c15ULL + obj);
 }
 
 /*
