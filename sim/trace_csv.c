@@ -1188,43 +1188,6 @@ static const char fast_more_mark;
 #define FAST_MORE	(&fast_more_mark)
 
 /*
- * The decimal digits at p: returns their end, NULL if there are none, or
- * FAST_MORE for 8 or more.
- */
-CSV_HOT const char *swar_dec8(const char *p, uint64_t *out)
-{
-	uint64_t t = load64(p) ^ SWAR_ONES * '0', stops = swar_dec_stops(t);
-	unsigned n;
-
-	if (!stops) {
-		*out = swar_dec_value(t, 8);
-		return FAST_MORE;
-	}
-	n = swar_first(stops);
-	if (n == 0)
-		return NULL;
-	*out = swar_dec_value(t, n);
-	return p + n;
-}
-
-/*
- * The digits at p after swar_dec8() found 8 (worth hi): up to 15 in all,
- * which cannot overflow 64 bits, else NULL (the byte loop, scan_dec(),
- * takes up to 19, the general path any number).
- */
-CSV_HOT const char *swar_dec_more(const char *p, uint64_t hi, uint64_t *out)
-{
-	uint64_t t = load64(p + 8) ^ SWAR_ONES * '0', stops = swar_dec_stops(t);
-	unsigned n;
-
-	if (!stops)
-		return NULL;
-	n = swar_first(stops);
-	*out = n ? hi * csv_pow10[n] + swar_dec_value(t, n) : hi;
-	return p + 8 + n;
-}
-
-/*
  * Bit 7 set in each byte of w that is not a hex digit, and in *nib each
  * hex digit's value. On the low 7 bits of a byte (lo7) adds cannot carry
  * out of it: lo7 + (0x80 - c) has bit 7 set exactly when lo7 >= c, so
@@ -1254,33 +1217,66 @@ CSV_HOT uint64_t swar_hex_value(uint64_t nib, unsigned n)
 	return (nib * (1 + (65536ull << 32))) >> 32;
 }
 
-/* The hex digits at p (after "0x"), as swar_dec8(). */
-CSV_HOT const char *swar_hex8(const char *p, uint64_t *out)
+/*
+ * One word of a number at w: bit 7 set in each byte that is not a digit,
+ * and in *lanes each digit's value (decimal: the byte XOR '0', which is
+ * its value for a digit).
+ */
+CSV_HOT uint64_t swar_stops(uint64_t w, bool hex, uint64_t *lanes)
 {
-	uint64_t nib, stops = swar_hex_stops(load64(p), &nib);
+	if (hex)
+		return swar_hex_stops(w, lanes);
+	*lanes = w ^ SWAR_ONES * '0';
+	return swar_dec_stops(*lanes);
+}
+
+/* The first n (1..8) digits of lanes as a number. */
+CSV_HOT uint64_t swar_value(uint64_t lanes, unsigned n, bool hex)
+{
+	return hex ? swar_hex_value(lanes, n) : swar_dec_value(lanes, n);
+}
+
+/*
+ * The digits at p (hex: after "0x"): returns their end, NULL if there are
+ * none, or FAST_MORE for 8 or more. Callers pass hex as a constant, so
+ * each reader folds to its base's code.
+ */
+CSV_HOT const char *swar_num8(const char *p, bool hex, uint64_t *out)
+{
+	uint64_t lanes, stops = swar_stops(load64(p), hex, &lanes);
 	unsigned n;
 
 	if (!stops) {
-		*out = swar_hex_value(nib, 8);
+		*out = swar_value(lanes, 8, hex);
 		return FAST_MORE;
 	}
 	n = swar_first(stops);
 	if (n == 0)
 		return NULL;
-	*out = swar_hex_value(nib, n);
+	*out = swar_value(lanes, n, hex);
 	return p + n;
 }
 
-/* The hex digits at p after swar_hex8() found 8, as swar_dec_more(). */
-CSV_HOT const char *swar_hex_more(const char *p, uint64_t hi, uint64_t *out)
+/*
+ * The digits at p after swar_num8() found 8 (worth hi): up to 15 in all,
+ * which cannot overflow 64 bits, else NULL (the byte loop, scan_dec(),
+ * takes up to 19 decimal or 16 hex digits, the general path any number).
+ */
+CSV_HOT const char *swar_num_more(const char *p, bool hex, uint64_t hi,
+				  uint64_t *out)
 {
-	uint64_t nib, stops = swar_hex_stops(load64(p + 8), &nib);
+	uint64_t lanes, stops = swar_stops(load64(p + 8), hex, &lanes);
 	unsigned n;
 
 	if (!stops)
 		return NULL;
 	n = swar_first(stops);
-	*out = n ? hi << 4 * n | swar_hex_value(nib, n) : hi;
+	if (!n)
+		*out = hi;
+	else if (hex)
+		*out = hi << 4 * n | swar_value(lanes, n, hex);
+	else
+		*out = hi * csv_pow10[n] + swar_value(lanes, n, hex);
 	return p + 8 + n;
 }
 
@@ -1310,8 +1306,7 @@ CSV_HOT const char *fast_digits(enum csv_col kind, const char *p)
 
 /*
  * Two tiers. A step (below) tries the value a column of its kind nearly
- * always holds: a number by SWAR (swar_dec8(), swar_hex8() and their
- * second words), else fast_quick(): "access", "anon" or "file" as one word
+ * always holds: a number by SWAR (swar_num8() and its second word), else fast_quick(): "access", "anon" or "file" as one word
  * compare, '0' or '1'. These only read, store and return the byte after
  * the value, which must then be the field's end. Whatever they do not take
  * - an empty field, another op, blanks around a value, a number of 16
@@ -1585,8 +1580,8 @@ CSV_HOT const char *fast_step_more(unsigned how, const char *p,
 				   const char *d)
 {
 	uint64_t v = 0;
-	const char *q = d != p ? swar_hex_more(d, hi, &v) :
-			swar_dec_more(d, hi, &v);
+	const char *q = d != p ? swar_num_more(d, true, hi, &v) :
+			swar_num_more(d, false, hi, &v);
 
 	if (q && !swar_store(FAST_KIND(how), v, r))
 		q = NULL;
@@ -1617,7 +1612,7 @@ CSV_HOT const char *fast_step(unsigned how, const char *p,
 		return fast_step_end(how, p, fast_quick(kind, p, r), r, next,
 				     given);
 	d = fast_digits(kind, p);
-	q = d != p ? swar_hex8(d, &v) : swar_dec8(d, &v);
+	q = d != p ? swar_num8(d, true, &v) : swar_num8(d, false, &v);
 	if (q == FAST_MORE)
 		return more(p, r, next, given, v, d);
 	if (q && !swar_store(kind, v, r))
