@@ -653,8 +653,12 @@ void buddy_free(struct zone *z, uint64_t pfn, unsigned order)
 	if (SIM_DEBUG_CHECKS)
 		SIM_BUG_ON(buddy_pfn_is_free(z, pfn));
 	free_prepare(z, pfn, order);
+	if (order <= z->pageblock_order) {	/* within one pageblock */
+		free_one_block(z, pfn, order, buddy_pageblock_mt(z, pfn));
+		return;
+	}
 	/* split_large_buddy(): each pageblock goes to its own tag's list. */
-	step = order > z->pageblock_order ? z->pageblock_order : order;
+	step = z->pageblock_order;
 	end = pfn + ((uint64_t)1 << order);
 	for (; pfn < end; pfn += (uint64_t)1 << step)
 		free_one_block(z, pfn, (unsigned)step, buddy_pageblock_mt(z, pfn));

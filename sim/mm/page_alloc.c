@@ -77,20 +77,26 @@ static struct pageblock_usage *zone_usage(struct sim *s, const struct zone *z)
 	return &s->nodes[z->nid].pb_usage[z->zone_idx];
 }
 
-void __sim_free_pages(struct sim *s, uint64_t pfn, unsigned order)
+static inline void free_pages_to(struct sim *s, struct zone *z, uint64_t pfn,
+				 unsigned order)
 {
-	struct zone *z = sim_pfn_zone(s, pfn);
-
 	pageblock_usage_add(zone_usage(s, z), pfn, order,
 			    s->mem_map[pfn].migratetype, -1);
 	buddy_free(z, pfn, order);
 	count_vm_events(s, VM_pgfree, 1ull << order);
 }
 
+void __sim_free_pages(struct sim *s, uint64_t pfn, unsigned order)
+{
+	free_pages_to(s, sim_pfn_zone(s, pfn), pfn, order);
+}
+
 void sim_free_pages(struct sim *s, uint64_t pfn, unsigned order)
 {
-	__sim_free_pages(s, pfn, order);
-	zone_note_free(s, sim_pfn_zone(s, pfn));
+	struct zone *z = sim_pfn_zone(s, pfn);
+
+	free_pages_to(s, z, pfn, order);
+	zone_note_free(s, z);
 }
 
 bool sim_take_block(struct sim *s, struct zone *z, uint64_t pfn,
@@ -184,9 +190,8 @@ retry:
 			uint64_t mark = wmark_pages(z, (enum zone_watermarks)(
 					alloc_flags & ALLOC_WMARK_MASK));
 
-			if (!zone_watermark_ok(z, order, mark, highest_zoneidx,
-					       alloc_flags,
-					       (int64_t)z->free_pages))
+			if (!zone_watermark_fast(z, order, mark,
+						 highest_zoneidx, alloc_flags))
 				continue;
 		}
 		pfn = rmqueue(s, z, order, migratetype, alloc_flags);
@@ -418,6 +423,31 @@ static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
 	}
 }
 
+/*
+ * Whether an order-0 request at these flags passes the mark in some zone of
+ * the zonelist: when it does not, get_page_from_freelist() fails. Under
+ * pressure most fast-path calls do, and this inline test spares them the
+ * call (whose setup costs more than the test).
+ */
+static inline bool zonelist_passes_order0(const struct sim *s,
+					  unsigned alloc_flags,
+					  int highest_zoneidx)
+{
+	const struct pglist_data *pgdat = &s->nodes[0];
+
+	for (int i = highest_zoneidx; i >= 0; i--) {
+		const struct zone *z = &pgdat->zones[i];
+
+		if (z->managed_pages &&
+		    zone_watermark_fast(z, 0, wmark_pages(z,
+				(enum zone_watermarks)(alloc_flags &
+						       ALLOC_WMARK_MASK)),
+				highest_zoneidx, alloc_flags))
+			return true;
+	}
+	return false;
+}
+
 int64_t sim_alloc_pages(struct sim *s, unsigned order, gfp_t gfp,
 			int migratetype, uint32_t pid)
 {
@@ -428,7 +458,10 @@ int64_t sim_alloc_pages(struct sim *s, unsigned order, gfp_t gfp,
 	int64_t pfn;
 
 	SIM_BUG_ON(order > MAX_PAGE_ORDER);
-	pfn = get_page_from_freelist(s, order, migratetype, flags, hzi);
+	pfn = -1;
+	if (order || zonelist_passes_order0(s, flags, hzi))
+		pfn = get_page_from_freelist(s, order, migratetype, flags,
+					     hzi);
 	if (pfn < 0)
 		pfn = alloc_pages_slowpath(s, order, gfp, migratetype, pid,
 					   hzi);

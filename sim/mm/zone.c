@@ -49,10 +49,6 @@
 /* __setup_per_zone_wmarks(): MIN of a Movable zone is managed/1024 in [32, 128]. */
 #define MOVABLE_MIN_PAGES_LO	32u
 #define MOVABLE_MIN_PAGES_HI	128u
-/* The caller may dip into the reserves below MIN (mm/internal.h ALLOC_RESERVES). */
-#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | \
-			ALLOC_OOM)
-
 /* x * n / d without overflowing the product (the kernel's mult_frac()). */
 static uint64_t mult_frac_u64(uint64_t x, uint64_t n, uint64_t d)
 {

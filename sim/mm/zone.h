@@ -57,6 +57,9 @@ enum zone_watermarks {
 #define ALLOC_HIGHATOMIC	0x200u
 #define ALLOC_KSWAPD		0x800u
 #define ALLOC_NOFRAGMENT	0x100u
+/* The caller may dip into the reserves below MIN (mm/internal.h ALLOC_RESERVES). */
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | \
+			ALLOC_OOM)
 
 struct free_area {
 	uint32_t head[MIGRATE_TYPES];	/* first free block per type, PFN_NONE if empty */
@@ -113,6 +116,23 @@ static inline uint64_t wmark_pages(const struct zone *z,
 bool zone_watermark_ok(const struct zone *z, unsigned order, uint64_t mark,
 		       int highest_zoneidx, unsigned alloc_flags,
 		       int64_t free_pages);
+/**
+ * zone_watermark_fast(): zone_watermark_ok() on the zone's free pages, with
+ * the common case inline as in the kernel: an order-0 request without
+ * rights to the reserves passes when the free pages outside the highatomic
+ * reserve exceed mark + lowmem_reserve, and fails otherwise (for order 0
+ * that is the whole test).
+ */
+static inline bool zone_watermark_fast(const struct zone *z, unsigned order,
+				       uint64_t mark, int highest_zoneidx,
+				       unsigned alloc_flags)
+{
+	if (!order && !(alloc_flags & ALLOC_RESERVES))
+		return (int64_t)(z->free_pages - z->nr_free_highatomic) >
+		       (int64_t)(mark + z->lowmem_reserve[highest_zoneidx]);
+	return zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
+				 (int64_t)z->free_pages);
+}
 /** How many of MIN, LOW, HIGH (boost included) free_pages is strictly above: 0..3. */
 static inline int zone_wmark_level(const struct zone *z, uint64_t free_pages)
 {
