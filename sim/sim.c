@@ -432,10 +432,32 @@ static uint32_t thp_fault(struct sim *s, const struct trace_row *row,
  */
 struct row_key {
 	uint32_t obj;
+	uint32_t id;		/* the early lookup's answer (looked_up) */
 	uint64_t index;
 	uint64_t h;
 	uint64_t releases;	/* pagemap_obj_releases() when obj was found */
+	uint64_t stamp;		/* at the early lookup: pagemap_removals(),
+				 * or for no entry pagemap_inserts() */
+	bool looked_up;		/* id was looked up ahead (ring_lookup()) */
 };
+
+/* What can change the answer id of a lookup: removals, or for none inserts. */
+static inline uint64_t lookup_stamp(const struct pagemap *pm, uint32_t id)
+{
+	return id != PM_NONE ? pagemap_removals(pm) : pagemap_inserts(pm);
+}
+
+/*
+ * The id of the key's entry: the answer the ring's early lookup found, if
+ * it still holds (no entry removed since; for "none", none inserted
+ * either), else a fresh lookup.
+ */
+static uint32_t row_key_lookup(struct sim *s, const struct row_key *key)
+{
+	if (key->looked_up && key->stamp == lookup_stamp(s->pm, key->id))
+		return key->id;
+	return pagemap_lookup_hashed(s->pm, key->obj, key->index, key->h);
+}
 
 /*
  * Faults in the page at key, where the lookup found id (PM_NONE, or a
@@ -443,8 +465,9 @@ struct row_key {
  * dropped.
  */
 static uint32_t page_fault(struct sim *s, const struct trace_row *row,
-			   struct row_key key, uint32_t id)
+			   const struct row_key *k, uint32_t id)
 {
+	struct row_key key = *k;
 	struct lruvec *lruvec = &s->nodes[0].lruvec;
 	struct fault_info fi = { .type = row->type, .write = row->write,
 				 .ref_index = s->ref_index };
@@ -499,9 +522,9 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 }
 
 static void access_page(struct sim *s, const struct trace_row *row,
-			struct row_key key)
+			const struct row_key *key)
 {
-	uint32_t id = pagemap_lookup_hashed(s->pm, key.obj, key.index, key.h);
+	uint32_t id = row_key_lookup(s, key);
 	struct pm_entry *e = id != PM_NONE ? pagemap_entry(s->pm, id) : NULL;
 
 	if (e && e->pfn != PFN_NONE) {
@@ -528,19 +551,20 @@ static void do_access(struct sim *s, const struct trace_row *row,
 	uint64_t index = row->addr >> PAGE_SHIFT;
 
 	for (unsigned i = 0; i < nr; i++) {
+		const struct row_key *k = hint;
 		struct row_key key;
 
 		/* The object found ahead still names the key unless objects
 		 * were released since. */
-		if (hint && i == 0 &&
-		    hint->releases == pagemap_obj_releases(s->pm)) {
-			key = *hint;
-		} else {
+		if (!hint || i > 0 ||
+		    hint->releases != pagemap_obj_releases(s->pm)) {
 			key.obj = row_obj(s, row, true);
 			key.index = index + i;
 			key.h = pagemap_hash(key.obj, key.index);
+			key.looked_up = false;
+			k = &key;
 		}
-		access_page(s, row, key);
+		access_page(s, row, k);
 	}
 }
 
@@ -651,15 +675,19 @@ static uint64_t debug_check_every(const struct sim *s)
 }
 
 /*
- * Rows are read a few ahead of the one being applied, so the page-map
- * lookups they will need can be started early: a lookup is two dependent
- * cache misses (hash slot, then entry) in a table as large as the machine,
- * and prefetching the slot LOOKAHEAD rows ahead and the entry two rows ahead
- * hides most of both. Reading ahead changes nothing else: rows are still
- * applied one at a time, each when its event comes due.
+ * Rows are read a few ahead of the one being applied, so the memory they
+ * will need can be fetched early. A hit is three dependent cache misses in
+ * tables as large as the machine: the hash slot, the entry it names, and
+ * the struct page the entry maps. So the slot is prefetched when the row
+ * is read (LOOKAHEAD rows ahead), the entry ENTRY_AHEAD rows ahead, and
+ * LOOKUP_AHEAD rows ahead, the entry now at hand, the lookup itself is
+ * done and the page prefetched; the row then reuses that answer unless the
+ * map changed meanwhile (row_key_lookup()). Reading ahead changes nothing
+ * else: rows are still applied one at a time, each when its event comes due.
  */
 #define LOOKAHEAD 8u
-#define ENTRY_AHEAD 2u
+#define ENTRY_AHEAD 4u
+#define LOOKUP_AHEAD 2u
 
 struct row_ring {
 	struct trace_row r[LOOKAHEAD];
@@ -692,6 +720,7 @@ static void ring_fill(struct sim *s, struct trace_reader *tr,
 			q->key[i].h = pagemap_hash(q->key[i].obj,
 						   q->key[i].index);
 			q->key[i].releases = pagemap_obj_releases(s->pm);
+			q->key[i].looked_up = false;
 			pagemap_prefetch_slot(s->pm, q->key[i].h);
 		}
 	}
@@ -704,6 +733,27 @@ static void ring_prefetch_entry(struct sim *s, const struct row_ring *q)
 
 	if (q->n > ENTRY_AHEAD && q->key[i].obj != PM_NONE)
 		pagemap_prefetch_entry(s->pm, q->key[i].h);
+}
+
+/* The early lookup, LOOKUP_AHEAD rows ahead, and the page's prefetch. */
+static void ring_lookup(struct sim *s, struct row_ring *q)
+{
+	struct row_key *key = &q->key[(q->head + LOOKUP_AHEAD) % LOOKAHEAD];
+	uint32_t id;
+
+	if (q->n <= LOOKUP_AHEAD || key->obj == PM_NONE ||
+	    key->releases != pagemap_obj_releases(s->pm))
+		return;
+	id = pagemap_lookup_hashed(s->pm, key->obj, key->index, key->h);
+	key->id = id;
+	key->stamp = lookup_stamp(s->pm, id);
+	key->looked_up = true;
+	if (id != PM_NONE) {
+		uint32_t pfn = pagemap_entry(s->pm, id)->pfn;
+
+		if (pfn < s->nr_pfns)
+			__builtin_prefetch(&s->mem_map[pfn]);
+	}
 }
 
 /*
@@ -738,6 +788,7 @@ int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 		if (row->time_ns > s->now_ns)
 			s->now_ns = row->time_ns;
 		ring_prefetch_entry(s, &q);
+		ring_lookup(s, &q);
 		apply_row(s, row, q.key[q.head].obj != PM_NONE ?
 				  &q.key[q.head] : NULL);
 		s->stats.rows++;

@@ -378,6 +378,7 @@ uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index)
 		id_table_grow(pm, &pm->etab, etab_hash_of);
 	id_table_put(&pm->etab, pagemap_hash(obj, index), id);
 	pm->count++;
+	pm->front.inserts++;
 	return id;
 }
 

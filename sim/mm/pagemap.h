@@ -64,6 +64,7 @@ struct pm_obj_cache_slot {
 struct pagemap_front {
 	struct pm_obj_cache_slot obj_cache[PM_OBJ_CACHE_SLOTS];
 	uint64_t removals;	/* pagemap_remove() calls so far */
+	uint64_t inserts;	/* pagemap_insert() calls so far */
 };
 
 /* The 64-bit finalizer of MurmurHash3: every input bit moves every output bit. */
@@ -94,6 +95,15 @@ static inline uint64_t pagemap_hash(uint32_t obj, uint64_t index)
 static inline uint64_t pagemap_removals(const struct pagemap *pm)
 {
 	return ((const struct pagemap_front *)(const void *)pm)->removals;
+}
+
+/*
+ * Entries inserted so far: while neither this nor pagemap_removals()
+ * changes, a lookup that found no entry still finds none.
+ */
+static inline uint64_t pagemap_inserts(const struct pagemap *pm)
+{
+	return ((const struct pagemap_front *)(const void *)pm)->inserts;
 }
 
 /** Creates an empty map. */
