@@ -109,6 +109,7 @@
 #include "kmath.h"
 #include "mm/list.h"
 #include "policy/flusher.h"
+#include "policy/lru_warm.h"
 #include "sim.h"
 #include "xalloc.h"
 
@@ -142,6 +143,8 @@ struct classic {
 	uint64_t anon_cost, file_cost;	/* decayed reclaim cost (lru_note_cost) */
 	uint64_t refaults[NR_LRU_TYPES];	/* workingset_activate_* snapshot */
 	struct flusher flusher;
+	/* Warming the next victims from each inactive tail (lru_warm.h). */
+	struct lru_warm warm[NR_LRU_TYPES];
 };
 
 /* What prepare_scan_control() decides for one shrink_node() pass. */
@@ -193,6 +196,32 @@ static void lru_add(struct classic *c, struct page *map, uint32_t pfn,
 		page_list_add_head(map, &c->lists[lru], pfn);
 	map[pfn].lru = (uint8_t)lru;
 	c->nr_zone[map[pfn].zone][lru]++;
+}
+
+/* Restarts the warming walks from the inactive tails. */
+static void classic_warm_reset(struct classic *c)
+{
+	lru_warm_reset(&c->warm[LRU_ANON], c->lists[LRU_INACTIVE_ANON].tail);
+	lru_warm_reset(&c->warm[LRU_FILE], c->lists[LRU_INACTIVE_FILE].tail);
+}
+
+/*
+ * One step of the walk on each inactive list. A walk that left its list
+ * (its page was activated or freed: no more pages before it) starts over
+ * from the tail; one that the reclaim caught up with is reset by
+ * isolate_lru_folios().
+ */
+static void classic_warm_step(struct lruvec *lruvec, struct classic *c)
+{
+	for (int t = 0; t < NR_LRU_TYPES; t++) {
+		struct lru_warm *w = &c->warm[t];
+
+		if (w->pfn >= lruvec->sim->nr_pfns &&
+		    w->pages < LRU_WARM_PAGES)
+			lru_warm_reset(w, c->lists[t == LRU_ANON ?
+				LRU_INACTIVE_ANON : LRU_INACTIVE_FILE].tail);
+		lru_warm_step(lruvec->sim, w);
+	}
 }
 
 static void lru_del(struct classic *c, struct page *map, uint32_t pfn)
@@ -308,6 +337,7 @@ static void classic_add_folio(struct lruvec *lruvec, uint32_t pfn,
 	lru_add(c, lruvec->sim->mem_map, pfn, false);
 	if (type == LRU_FILE)
 		folio_mark_accessed(lruvec, pfn);	/* filemap_read() */
+	classic_warm_step(lruvec, c);
 }
 
 static void classic_mark_accessed(struct lruvec *lruvec, uint32_t pfn,
@@ -372,6 +402,16 @@ static uint64_t isolate_lru_folios(struct lruvec *lruvec, uint64_t nr_to_scan,
 		scan++;
 		nr_taken++;
 		page_list_add_head(map, dst, pfn);
+		if (!is_active_lru(lru)) {
+			struct lru_warm *w = &c->warm[is_file_lru(lru) ?
+						      LRU_FILE : LRU_ANON];
+
+			/* The walk is one page shorter, or caught up. */
+			if (pfn == w->pfn)
+				lru_warm_reset(w, src->tail);
+			else if (w->pages)
+				w->pages--;
+		}
 	}
 	/* list_splice(&folios_skipped, src): they keep their order. */
 	while (!page_list_empty(&skipped)) {
@@ -825,6 +865,7 @@ static int classic_init(struct lruvec *lruvec, const struct config *cfg)
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
 		page_list_init(&c->lists[lru]);
 	flusher_init(&c->flusher, cfg->writeback_delay_ns);
+	classic_warm_reset(c);
 	lruvec->priv = c;
 	return 0;
 }

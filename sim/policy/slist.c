@@ -1,66 +1,26 @@
 /*
  * slist.c - see slist.h.
  *
- * Reclaim walks a list from its tail, one struct page after the other, and
- * each victim's page-map entry and buddy lines are cold: a chain of cache
- * misses that the work per victim is too short to hide. So the walk is
- * done ahead of time, a step per fault (faults are what make reclaim
- * run): slist_add() prefetches the next few dozen victims' lines from each
- * tail, and every reclaim pass restarts that walk from the new tails.
- * These are hints only; a page that moves meanwhile makes a useless one.
+ * slist_add() warms the next victims of both lists (policy/lru_warm.h),
+ * and every reclaim pass restarts that walk from the new tails.
  */
 #include "policy/slist.h"
 
 #include <stdlib.h>
 
-#include "mm/pagemap.h"
+#include "policy/lru_warm.h"
 #include "xalloc.h"
-
-/* Victims warmed on each list: a reclaim pass takes SWAP_CLUSTER_MAX (32). */
-#define SLIST_WARM_PAGES 32u
 
 static struct slist *slist_of(struct lruvec *lruvec)
 {
 	return lruvec->priv;
 }
 
-/* Prefetches what reclaiming pfn touches; returns the page before it. */
-static uint32_t slist_prefetch_victim(struct lruvec *lruvec, uint32_t pfn)
-{
-	const struct page *map = lruvec->sim->mem_map;
-	uint32_t prev = map[pfn].prev;
-
-	pagemap_prefetch_id(lruvec->sim->pm, map[pfn].mapping);
-	/* buddy_merge_likely() reads the order-1 buddy; the order-0 buddy
-	 * shares pfn's cache line. */
-	if ((pfn ^ 2) < lruvec->sim->nr_pfns)
-		__builtin_prefetch(&map[pfn ^ 2]);
-	if (prev < lruvec->sim->nr_pfns)
-		__builtin_prefetch(&map[prev]);
-	return prev;
-}
-
-/* Restarts the warming walk from the tails. */
+/* Restarts the warming walks from the tails. */
 static void slist_warm_reset(struct slist *sl)
 {
-	for (int t = 0; t < NR_LRU_TYPES; t++) {
-		sl->warm_pfn[t] = sl->list[t].tail;
-		sl->warm_pages[t] = 0;
-	}
-}
-
-/* One step of the walk on each list; the step before fetched its page. */
-static void slist_warm_step(struct lruvec *lruvec, struct slist *sl)
-{
-	for (int t = 0; t < NR_LRU_TYPES; t++) {
-		uint32_t pfn = sl->warm_pfn[t];
-
-		if (pfn >= lruvec->sim->nr_pfns ||
-		    sl->warm_pages[t] >= SLIST_WARM_PAGES)
-			continue;
-		sl->warm_pfn[t] = slist_prefetch_victim(lruvec, pfn);
-		sl->warm_pages[t]++;
-	}
+	for (int t = 0; t < NR_LRU_TYPES; t++)
+		lru_warm_reset(&sl->warm[t], sl->list[t].tail);
 }
 
 int slist_init(struct lruvec *lruvec, const struct config *cfg)
@@ -90,7 +50,8 @@ void slist_add(struct lruvec *lruvec, uint32_t pfn,
 	(void)fi;
 	map[pfn].priv = sl->clock++;
 	page_list_add_head(map, &sl->list[page_lru_type(&map[pfn])], pfn);
-	slist_warm_step(lruvec, sl);
+	for (int t = 0; t < NR_LRU_TYPES; t++)
+		lru_warm_step(lruvec->sim, &sl->warm[t]);
 }
 
 void slist_touch(struct lruvec *lruvec, uint32_t pfn,
@@ -158,7 +119,7 @@ void slist_shrink(struct lruvec *lruvec, struct scan_control *sc)
 		pfn = sl->list[t].tail;
 		page_list_del(map, &sl->list[t], pfn);
 		if (sl->list[t].tail != PFN_NONE)	/* the next victim */
-			slist_prefetch_victim(lruvec, sl->list[t].tail);
+			lru_prefetch_victim(lruvec->sim, sl->list[t].tail);
 		sc->nr_scanned[t]++;
 		if (!lruvec_reclaim_folio(lruvec, pfn, sc)) {
 			page_list_add_head(map, &sl->list[t], pfn);

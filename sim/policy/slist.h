@@ -16,15 +16,14 @@
 #include <stdbool.h>
 
 #include "mm/list.h"
+#include "policy/lru_warm.h"
 #include "sim.h"
 
 struct slist {
 	struct page_list list[NR_LRU_TYPES];
 	uint32_t clock;		/* next stamp */
-	/* Warming the next reclaim's victims (slist.c): how far from each
-	 * tail it got, in pages, and the page it goes on from. Hints only. */
-	uint32_t warm_pfn[NR_LRU_TYPES];
-	uint32_t warm_pages[NR_LRU_TYPES];
+	/* Warming the next reclaim's victims from each tail (lru_warm.h). */
+	struct lru_warm warm[NR_LRU_TYPES];
 };
 
 int slist_init(struct lruvec *lruvec, const struct config *cfg);
