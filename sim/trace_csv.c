@@ -49,7 +49,7 @@
  * the rest of the file.
  *
  * Speed (callgrind, and one core of the shared development VM, best of
- * runs, the read included): the benchmark's 44-byte rows, about 380
+ * runs, the read included): the benchmark's 44-byte rows, about 356
  * instructions a row, near a third of them the 12 hex digits of the
  * address, and 1.4 times the rows per second of the byte loops, the loop
  * over the columns and the general path's row bookkeeping this fast path
@@ -178,8 +178,12 @@ struct csv_reader {
 	size_t ncols, names_cap;
 	unsigned char *col_kind;	/* enum csv_col per column */
 	int col_of[NR_CSV_COLS];	/* 0-based column of each kind, or -1 */
-	struct fast_step *plan;		/* ncols steps, or NULL: fast_row() */
+	struct fast_step *plan;		/* ncols steps + end, or NULL */
 	bool fast_next;			/* csv_next() may try fast_row() */
+	bool fast_in_line;		/* fast_row() runs for fast_line() */
+	uint32_t fast_given;		/* header_cols minus empty fields */
+	char *err;			/* csv_next()'s, for fast_fail() */
+	size_t errlen;
 	uint32_t header_cols;		/* COL_BIT()s of the header's kinds */
 	bool header_done;
 
@@ -1088,17 +1092,21 @@ static void finish_input(struct csv_reader *s)
 	settle_cr(s);
 }
 
+static int csv_next_slow(struct csv_reader *s, struct trace_row *row,
+			 char *err, size_t errlen);
+
 /* ---- the fast path: eight bytes at a time ----------------------------- */
 
 /*
  * The fast path reads the digits of a number eight to a 64-bit word (SWAR,
  * "SIMD within a register"), as in Daniel Lemire's "Faster integer
  * parsing" (2018): a few adds and masks mark every byte that is not a
- * digit, the lowest mark gives the digit count, and three multiply-shift
- * steps join the digits into pairs, the pairs into fours and the fours
- * into one number. The byte loop this replaces cost about 8 instructions
- * a digit; a word of up to 8 digits now costs about 30, whatever its
- * length, and no branch depends on the digit count but "8 or more?".
+ * digit, the lowest mark gives the digit count, and three steps join the
+ * digits into pairs, the pairs into fours and the fours into one number -
+ * multiply-shifts for decimal, plain shifts for hex, whose digits are
+ * nibbles. The byte loop this replaces cost about 8 instructions a digit;
+ * a word of up to 8 digits now costs about 25, whatever its length, and
+ * no branch depends on the digit count but "8 or more?".
  *
  * The read buffer is padded (CSV_PAD_BYTES), so an 8-byte load that starts
  * at or before the '\n' sentinel stays inside it. Every load does: it
@@ -1142,12 +1150,18 @@ CSV_HOT uint64_t load64(const char *p)
 	(SWAR_WORD4(s) | (uint64_t)(unsigned char)(s)[4] << 32 | \
 	 (uint64_t)(unsigned char)(s)[5] << 40)
 
+/* A word of text as decimal lanes: a digit byte then holds its value. */
+CSV_HOT uint64_t swar_dec_lanes(uint64_t w)
+{
+	return w ^ SWAR_ONES * '0';
+}
+
 /*
- * t is a word of text XOR '0' in each byte, so a digit byte holds its value
- * 0..9. Returns bit 7 set in each byte that is not a digit: t >= 10 carries
- * t + 0x76 into bit 7, and a byte >= 0x80 has it already. An add can carry
- * into the next byte only out of a byte >= 0x8a, itself marked: so the
- * lowest mark is exact (what lies above it is never used).
+ * t is a word of swar_dec_lanes(). Returns bit 7 set in each byte that is
+ * not a digit: t >= 10 carries t + 0x76 into bit 7, and a byte >= 0x80 has
+ * it already. An add can carry into the next byte only out of a byte >=
+ * 0x8a, itself marked: so the lowest mark is exact (what lies above it is
+ * never used).
  */
 CSV_HOT uint64_t swar_dec_stops(uint64_t t)
 {
@@ -1155,129 +1169,111 @@ CSV_HOT uint64_t swar_dec_stops(uint64_t t)
 }
 
 /*
- * The first n (1..8) digit values of t (first in the low byte) as a
- * number. Shifting left moves them to the top with zeros, leading zeros of
- * the number, below; then each step forms hi * 10^k + lo in every lane of
- * twice the width, and no lane overflows (99, 9999, 99999999).
+ * The eight digit values of t (first in the low byte) as a number: each
+ * step forms hi * 10^k + lo in every lane of twice the width, and no lane
+ * overflows (99, 9999, 99999999).
  */
-CSV_HOT uint64_t swar_dec_value(uint64_t t, unsigned n)
+CSV_HOT uint64_t swar_dec_join(uint64_t t)
 {
-	t <<= 8 * (8 - n);
 	t = (t * (1 + (10 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
 	t = (t * (1 + (100 << 16))) >> 16 & 0x0000ffff0000ffffull;
 	return (t * (1 + (10000ull << 32))) >> 32;
+}
+
+/*
+ * Bit 7 set in each byte of w that is not a hex digit. A digit is a byte
+ * that swar_dec_stops() leaves unmarked. A letter is a byte that, with
+ * 0x20 set (which folds 'A'..'F' onto 'a'..'f', and nothing else onto
+ * them), XOR 0x60, less one, is l = 0..5: l + 0x7a carries into bit 7 from
+ * l >= 6, and a byte >= 0x80 has it already. A byte is marked if both tests
+ * mark it. The subtraction borrows only out of a byte that was '@' or '`',
+ * and the adds carry only out of those and bytes >= 0x80, none of them hex
+ * digits: so the lowest mark is exact, as above.
+ */
+CSV_HOT uint64_t swar_hex_stops(uint64_t w)
+{
+	uint64_t d = swar_dec_lanes(w);
+	uint64_t l = ((w | SWAR_ONES * 0x20) ^ SWAR_ONES * 0x60) - SWAR_ONES;
+
+	return (d | (d + SWAR_ONES * 0x76)) & (l | (l + SWAR_ONES * 0x7a)) &
+	       SWAR_HIGHS;
+}
+
+/*
+ * The value of each hex digit of w, in its byte: a digit's is its low
+ * nibble, a letter's (bit 6 set) its low nibble + 9. Every byte comes out
+ * 0..15, digit or not, so that swar_hex_join() moves it without spilling
+ * into its neighbours; the add carries out of a byte only from one >=
+ * 0xf7, into the bytes after it, which are not used either.
+ */
+CSV_HOT uint64_t swar_hex_nibbles(uint64_t w)
+{
+	return (w + (w >> 6 & SWAR_ONES) * 9) & SWAR_ONES * 0x0f;
+}
+
+/*
+ * The eight nibbles of swar_hex_nibbles() (first in the low byte) as a
+ * 32-bit number: with the bytes swapped, each step ORs the upper of two
+ * neighbouring lanes onto the lower one's high half, in a lane of twice
+ * the width. Shifts, not multiplies: a hex digit is a nibble wherever it
+ * is.
+ */
+CSV_HOT uint64_t swar_hex_join(uint64_t nib)
+{
+	nib = __builtin_bswap64(nib);	/* the first digit in the top byte */
+	nib = (nib | nib >> 4) & 0x00ff00ff00ff00ffull;
+	nib = (nib | nib >> 8) & 0x0000ffff0000ffffull;
+	return (nib | nib >> 16) & 0xffffffffull;
 }
 
 static const uint64_t csv_pow10[9] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 };
 
-/* Byte position of the lowest mark of a non-zero swar_*_stops() result. */
-CSV_HOT unsigned swar_first(uint64_t stops)
+/*
+ * The bit of the lowest mark of a non-zero swar_*_stops() result: 8 * n +
+ * 7 for a mark in byte n, so n digits precede it and 8 * (8 - n), the
+ * shift that drops the bytes from the mark on, is 71 - b.
+ */
+CSV_HOT unsigned swar_mark(uint64_t stops)
 {
-	return (unsigned)__builtin_ctzll(stops) / 8;
+	return (unsigned)__builtin_ctzll(stops);
 }
 
 /*
- * Marks a number whose first word is all digits (*out is their value):
- * fast_step() goes on with the second word in fast_step_more(). Kept apart,
- * the two words' code left the short number's path without a stack frame,
- * where one function with both needed six saved registers.
+ * A number at d whose first word w holds n = b / 8 digits, 1..7, before
+ * the mark at bit b. Decimal: shifting left moves the digits to the top
+ * with zeros, leading zeros of the number, below. Hex: the bytes from the
+ * mark on are the low nibbles of the joined word, shifted out.
  */
-static const char fast_more_mark;
-#define FAST_MORE	(&fast_more_mark)
-
-/*
- * Bit 7 set in each byte of w that is not a hex digit, and in *nib each
- * hex digit's value. On the low 7 bits of a byte (lo7) adds cannot carry
- * out of it: lo7 + (0x80 - c) has bit 7 set exactly when lo7 >= c, so
- * "in c0..c1" is (lo7 >= c0) XOR (lo7 > c1); letters are tested on lo7 |
- * 0x20, which folds 'A'..'F' onto 'a'..'f' (and nothing else onto them),
- * and bytes >= 0x80 are then refused on their own bit 7. A digit's value is
- * its low nibble, a letter's its low nibble + 9 (letters have bit 6 set).
- */
-CSV_HOT uint64_t swar_hex_stops(uint64_t w, uint64_t *nib)
-{
-	uint64_t lo7 = w & SWAR_ONES * 0x7f, low = lo7 | SWAR_ONES * 0x20;
-	uint64_t digit = (lo7 + SWAR_ONES * (0x80 - '0')) ^
-			 (lo7 + SWAR_ONES * (0x80 - '9' - 1));
-	uint64_t alpha = (low + SWAR_ONES * (0x80 - 'a')) ^
-			 (low + SWAR_ONES * (0x80 - 'f' - 1));
-
-	*nib = (w & SWAR_ONES * 0x0f) + (w >> 6 & SWAR_ONES) * 9;
-	return (~(digit | alpha) | w) & SWAR_HIGHS;
-}
-
-/* swar_dec_value() for hex: lanes form hi * 16^k + lo. */
-CSV_HOT uint64_t swar_hex_value(uint64_t nib, unsigned n)
-{
-	nib <<= 8 * (8 - n);
-	nib = (nib * (1 + (16 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
-	nib = (nib * (1 + (256 << 16))) >> 16 & 0x0000ffff0000ffffull;
-	return (nib * (1 + (65536ull << 32))) >> 32;
-}
-
-/*
- * One word of a number at w: bit 7 set in each byte that is not a digit,
- * and in *lanes each digit's value (decimal: the byte XOR '0', which is
- * its value for a digit).
- */
-CSV_HOT uint64_t swar_stops(uint64_t w, bool hex, uint64_t *lanes)
+CSV_HOT uint64_t swar_value(uint64_t w, unsigned b, bool hex)
 {
 	if (hex)
-		return swar_hex_stops(w, lanes);
-	*lanes = w ^ SWAR_ONES * '0';
-	return swar_dec_stops(*lanes);
-}
-
-/* The first n (1..8) digits of lanes as a number. */
-CSV_HOT uint64_t swar_value(uint64_t lanes, unsigned n, bool hex)
-{
-	return hex ? swar_hex_value(lanes, n) : swar_dec_value(lanes, n);
+		return swar_hex_join(swar_hex_nibbles(w)) >> ((71 - b) >> 1);
+	return swar_dec_join(swar_dec_lanes(w) << (71 - b));
 }
 
 /*
- * The digits at p (hex: after "0x"): returns their end, NULL if there are
- * none, or FAST_MORE for 8 or more. Callers pass hex as a constant, so
- * each reader folds to its base's code.
+ * A number of 8 digits in w0 and m = b / 8 more, 0..7, in w1 before the
+ * mark at bit b: 15 digits at most, which cannot overflow 64 bits (the
+ * byte loop, scan_dec(), takes up to 19 decimal or 16 hex digits, the
+ * general path any number). The shift of w1's digits is done in two, as
+ * m = 0 needs one of 64 bits; the first, by 8, drops w1's last byte,
+ * never a digit here.
  */
-CSV_HOT const char *swar_num8(const char *p, bool hex, uint64_t *out)
+CSV_HOT uint64_t swar_value2(uint64_t w0, uint64_t w1, unsigned b, bool hex)
 {
-	uint64_t lanes, stops = swar_stops(load64(p), hex, &lanes);
-	unsigned n;
-
-	if (!stops) {
-		*out = swar_value(lanes, 8, hex);
-		return FAST_MORE;
-	}
-	n = swar_first(stops);
-	if (n == 0)
-		return NULL;
-	*out = swar_value(lanes, n, hex);
-	return p + n;
+	if (hex)
+		return (swar_hex_join(swar_hex_nibbles(w0)) << 32 |
+			swar_hex_join(swar_hex_nibbles(w1))) >> ((71 - b) >> 1);
+	return swar_dec_join(swar_dec_lanes(w0)) * csv_pow10[b / 8] +
+	       swar_dec_join(swar_dec_lanes(w1) << 8 << (63 - b));
 }
 
-/*
- * The digits at p after swar_num8() found 8 (worth hi): up to 15 in all,
- * which cannot overflow 64 bits, else NULL (the byte loop, scan_dec(),
- * takes up to 19 decimal or 16 hex digits, the general path any number).
- */
-CSV_HOT const char *swar_num_more(const char *p, bool hex, uint64_t hi,
-				  uint64_t *out)
+/* Bit 7 set in each byte of the word w that is not a digit. */
+CSV_HOT uint64_t swar_stops(uint64_t w, bool hex)
 {
-	uint64_t lanes, stops = swar_stops(load64(p + 8), hex, &lanes);
-	unsigned n;
-
-	if (!stops)
-		return NULL;
-	n = swar_first(stops);
-	if (!n)
-		*out = hi;
-	else if (hex)
-		*out = hi << 4 * n | swar_value(lanes, n, hex);
-	else
-		*out = hi * csv_pow10[n] + swar_value(lanes, n, hex);
-	return p + 8 + n;
+	return hex ? swar_hex_stops(w) : swar_dec_stops(swar_dec_lanes(w));
 }
 
 /*
@@ -1306,8 +1302,9 @@ CSV_HOT const char *fast_digits(enum csv_col kind, const char *p)
 
 /*
  * Two tiers. A step (below) tries the value a column of its kind nearly
- * always holds: a number by SWAR (swar_num8() and its second word), else fast_quick(): "access", "anon" or "file" as one word
- * compare, '0' or '1'. These only read, store and return the byte after
+ * always holds: a number by SWAR (fast_num() and its second word,
+ * fast_step_more()), else fast_quick(): "access", "anon" or "file" as one
+ * word compare, '0' or '1'. These only read, store and return the byte after
  * the value, which must then be the field's end. Whatever they do not take
  * - an empty field, another op, blanks around a value, a number of 16
  * digits or more, a rare column - goes to fast_field_slow(), the byte
@@ -1489,49 +1486,85 @@ CSV_HOT bool fast_row_valid(const struct csv_reader *s, struct trace_row *r,
  * step after "time_ns" is reached by one indirect jump, where a loop over
  * the columns with a switch on the kind cost about 14 instructions a
  * field in the dispatch alone. The last column's step is another function,
- * which wants the line end after its field and returns there. A step
- * returns NULL for a line it does not take: a short or long row, a field
- * neither tier takes. Where the compiler does not make the jumps (-O1),
- * each step is a call and the chain's depth is the number of columns, so
- * headers of more than CSV_FAST_MAX_COLS columns get no plan.
+ * which wants the line end after its field and jumps to fast_row_end(),
+ * which checks and ends the row. So the whole line, from csv_next() on, is
+ * one run of jumps, and its result goes straight back to trace_next():
+ * TRACE_ROW, or for a line the fast path does not take (a short or long
+ * row, a field neither tier takes, a bad row) what fast_fail() makes of
+ * it. A step reaches the reader through its entry's s, and the fields'
+ * presence is kept there (fast_given): an empty field clears its bit, so
+ * a common field costs the chain no register. Where the compiler does not
+ * make the jumps (-O1), each step is a call and the chain's depth is the
+ * number of columns, so headers of more than CSV_FAST_MAX_COLS columns get
+ * no plan.
  */
 #define CSV_FAST_MAX_COLS	64
 
 struct fast_step {
-	const char *(*run)(const char *p, struct trace_row *r,
-			   const struct fast_step *next, uint32_t *given);
+	int (*run)(const char *p, struct trace_row *r,
+		   const struct fast_step *next);
+	struct csv_reader *s;
 };
 
 /* A step's kind, and whether it is the last column's: one argument. */
 #define FAST_LAST	0x100u
 #define FAST_KIND(how)	((enum csv_col)((how) & 0xff))
 
-/*
- * The end of a step whose field ends at q: the last column's line end, or
- * a ',' and on to the next step. *given loses the bits of empty fields.
- */
-CSV_HOT const char *fast_step_next(unsigned how, const char *q,
-				   struct trace_row *r,
-				   const struct fast_step *next,
-				   uint32_t *given)
+static int fast_fail(const struct fast_step *next, struct trace_row *r);
+
+/* An empty field: absent, as if the header had not named its column. */
+CSV_HOT void fast_empty(enum csv_col kind, const struct fast_step *next)
 {
-	if (how & FAST_LAST)
-		return *q == '\n' || *q == '\r' ? q : NULL;
+	next->s->fast_given &= ~COL_BIT(kind);
+}
+
+/*
+ * The line's end, at q (a '\n'): the row is handed out if the '\n' is the
+ * line's and not the sentinel, and the row is valid. end is the entry
+ * after the last column's.
+ */
+__attribute__((noinline))
+static int fast_row_end(const char *q, struct trace_row *r,
+			const struct fast_step *end)
+{
+	struct csv_reader *s = end->s;
+
+	if (q == s->buf + s->buf_len || !fast_row_valid(s, r, s->fast_given))
+		return fast_fail(end, r);
+	s->buf_pos = (size_t)(q + 1 - s->buf);
+	r->line = ++s->lines_done;
+	s->prev_time_ns = r->time_ns;
+	return TRACE_ROW;
+}
+
+/*
+ * The end of a step whose field ends at q: the last column's line end (a
+ * CRLF makes the same row, as in row_cb()), or a ',' and on to the next
+ * step.
+ */
+CSV_HOT int fast_step_next(unsigned how, const char *q, struct trace_row *r,
+			   const struct fast_step *next)
+{
+	if (how & FAST_LAST) {
+		q += *q == '\r';
+		if (*q != '\n')
+			return fast_fail(next, r);
+		return fast_row_end(q, r, next);
+	}
 	if (*q != ',')
-		return NULL;
-	return next->run(q + 1, r, next + 1, given);
+		return fast_fail(next, r);
+	return next->run(q + 1, r, next + 1);
 }
 
 /* A field for the byte loop. Out of line, as fast_step_odd(). */
 __attribute__((noinline))
-static const char *fast_step_slow(unsigned how, const char *p,
-				  struct trace_row *r,
-				  const struct fast_step *next,
-				  uint32_t *given)
+static int fast_step_slow(unsigned how, const char *p, struct trace_row *r,
+			  const struct fast_step *next)
 {
-	const char *q = fast_field_slow(FAST_KIND(how), p, r, given);
+	const char *q = fast_field_slow(FAST_KIND(how), p, r,
+					&next->s->fast_given);
 
-	return q ? fast_step_next(how, q, r, next, given) : NULL;
+	return q ? fast_step_next(how, q, r, next) : fast_fail(next, r);
 }
 
 /*
@@ -1541,62 +1574,86 @@ static const char *fast_step_slow(unsigned how, const char *p,
  * stack frame.
  */
 __attribute__((noinline))
-static const char *fast_step_odd(unsigned how, const char *p, const char *q,
-				 struct trace_row *r,
-				 const struct fast_step *next,
-				 uint32_t *given)
+static int fast_step_odd(unsigned how, const char *p, const char *q,
+			 struct trace_row *r, const struct fast_step *next)
 {
 	if (!q || (*q != '\r' && *q != '\n')) {
 		if (*p != ',' && *p != '\n')
-			return fast_step_slow(how, p, r, next, given);
-		*given &= ~COL_BIT(FAST_KIND(how));	/* empty: absent */
+			return fast_step_slow(how, p, r, next);
+		fast_empty(FAST_KIND(how), next);
 		q = p;
 	}
-	return fast_step_next(how, q, r, next, given);
+	return fast_step_next(how, q, r, next);
 }
 
 /* The end of a step whose field fast_quick() or a number parser read. */
-CSV_HOT const char *fast_step_end(unsigned how, const char *p, const char *q,
-				  struct trace_row *r,
-				  const struct fast_step *next,
-				  uint32_t *given)
+CSV_HOT int fast_step_end(unsigned how, const char *p, const char *q,
+			  struct trace_row *r, const struct fast_step *next)
 {
 	if (q && *q == (how & FAST_LAST ? '\n' : ','))
-		return how & FAST_LAST ? q :
-		       next->run(q + 1, r, next + 1, given);
-	return fast_step_odd(how, p, q, r, next, given);
+		return how & FAST_LAST ? fast_row_end(q, r, next) :
+		       next->run(q + 1, r, next + 1);
+	return fast_step_odd(how, p, q, r, next);
 }
 
-/* A number step's second word (FAST_MORE): d is where its digits start. */
-typedef const char *fast_more_fn(const char *p, struct trace_row *r,
-				 const struct fast_step *next,
-				 uint32_t *given, uint64_t hi,
-				 const char *d);
+/*
+ * A number step's second word, for a first word of 8 digits: d is where
+ * they start. Kept apart, in a function per base, the two words' code
+ * left the short number's path without a stack frame, where one function
+ * with both needed saved registers.
+ */
+typedef int fast_more_fn(const char *d, struct trace_row *r,
+			 const struct fast_step *next);
 
-CSV_HOT const char *fast_step_more(unsigned how, const char *p,
-				   struct trace_row *r,
-				   const struct fast_step *next,
-				   uint32_t *given, uint64_t hi,
-				   const char *d)
+struct fast_more {
+	fast_more_fn *dec, *hex;
+};
+
+/* A fast_more_fn in one base (a constant): the digits end at the mark. */
+CSV_HOT int fast_num_more(unsigned how, const char *d, bool hex,
+			  struct trace_row *r, const struct fast_step *next)
 {
-	uint64_t v = 0;
-	const char *q = d != p ? swar_num_more(d, true, hi, &v) :
-			swar_num_more(d, false, hi, &v);
+	uint64_t w0 = load64(d), w1 = load64(d + 8);
+	uint64_t stops = swar_stops(w1, hex);
+	const char *q = NULL;
+	unsigned b;
 
-	if (q && !swar_store(FAST_KIND(how), v, r))
-		q = NULL;
-	return fast_step_end(how, p, q, r, next, given);
+	if (stops) {		/* else 16 digits or more: the byte loop */
+		b = swar_mark(stops);
+		if (swar_store(FAST_KIND(how), swar_value2(w0, w1, b, hex), r))
+			q = d + 8 + b / 8;
+	}
+	return fast_step_end(how, hex ? d - 2 : d, q, r, next);
+}
+
+/*
+ * A number step's first word in one base (a constant): up to 7 digits and
+ * the mark after them, or 8 digits for the fast_more_fn.
+ */
+CSV_HOT int fast_num(unsigned how, const char *p, const char *d, bool hex,
+		     struct trace_row *r, const struct fast_step *next,
+		     const struct fast_more *more)
+{
+	uint64_t w = load64(d), stops = swar_stops(w, hex);
+	unsigned b;
+
+	if (!stops)
+		return (hex ? more->hex : more->dec)(d, r, next);
+	b = swar_mark(stops);
+	if (b < 8)		/* no digits */
+		return fast_step_odd(how, p, NULL, r, next);
+	return fast_step_end(how, p, swar_store(FAST_KIND(how),
+						swar_value(w, b, hex), r) ?
+			     d + b / 8 : NULL, r, next);
 }
 
 /* One step, made for one column kind so that its tests of kind fold away. */
-CSV_HOT const char *fast_step(unsigned how, const char *p,
-			      struct trace_row *r,
-			      const struct fast_step *next, uint32_t *given,
-			      fast_more_fn *more)
+CSV_HOT int fast_step(unsigned how, const char *p, struct trace_row *r,
+		      const struct fast_step *next,
+		      const struct fast_more *more)
 {
 	enum csv_col kind = FAST_KIND(how);
-	const char *q, *d;
-	uint64_t v = 0;
+	const char *d;
 
 	/*
 	 * An empty field before the last, common: a trace from mmsim import
@@ -1605,121 +1662,132 @@ CSV_HOT const char *fast_step(unsigned how, const char *p,
 	 */
 	if (!(COL_BIT(kind) & CSV_ALWAYS_NEEDED) && *p == ',' &&
 	    !(how & FAST_LAST)) {
-		*given &= ~COL_BIT(kind);	/* empty: absent */
-		return next->run(p + 1, r, next + 1, given);
+		fast_empty(kind, next);
+		return next->run(p + 1, r, next + 1);
 	}
 	if (!(COL_BIT(kind) & CSV_SWAR_COLS))
-		return fast_step_end(how, p, fast_quick(kind, p, r), r, next,
-				     given);
+		return fast_step_end(how, p, fast_quick(kind, p, r), r, next);
 	d = fast_digits(kind, p);
-	q = d != p ? swar_num8(d, true, &v) : swar_num8(d, false, &v);
-	if (q == FAST_MORE)
-		return more(p, r, next, given, v, d);
-	if (q && !swar_store(kind, v, r))
-		q = NULL;
-	return fast_step_end(how, p, q, r, next, given);
+	return d != p ? fast_num(how, p, d, true, r, next, more) :
+	       fast_num(how, p, d, false, r, next, more);
 }
 
 #define FAST_STEP_FOR(name, how, more)					\
-	static const char *name(const char *p, struct trace_row *r,	\
-				const struct fast_step *next,		\
-				uint32_t *given)			\
+	static int name(const char *p, struct trace_row *r,		\
+			const struct fast_step *next)			\
 	{								\
-		return fast_step(how, p, r, next, given, more);		\
+		return fast_step(how, p, r, next, more);		\
 	}
-#define FAST_MORE_FOR(name, how)					\
-	static const char *name(const char *p, struct trace_row *r,	\
-				const struct fast_step *next,		\
-				uint32_t *given, uint64_t hi,		\
-				const char *d)				\
+#define FAST_MORE_FOR(name, how, hex)					\
+	__attribute__((noinline))					\
+	static int name(const char *d, struct trace_row *r,		\
+			const struct fast_step *next)			\
 	{								\
-		return fast_step_more(how, p, r, next, given, hi, d);	\
+		return fast_num_more(how, d, hex, r, next);		\
 	}
 #define FAST_STEPS_FOR(name, k)						\
 	FAST_STEP_FOR(name, k, NULL)					\
 	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, NULL)
-#define FAST_NUMBER_STEPS_FOR(name, k)					\
-	FAST_MORE_FOR(name##_more, k)					\
-	FAST_MORE_FOR(name##_last_more, (k) | FAST_LAST)		\
-	FAST_STEP_FOR(name, k, name##_more)				\
-	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, name##_last_more)
+#define FAST_DEC_MORE_FOR(name, how)					\
+	FAST_MORE_FOR(name##_dec, how, false)				\
+	static const struct fast_more name = { name##_dec, NULL };
+#define FAST_HEX_MORE_FOR(name, how)					\
+	FAST_MORE_FOR(name##_dec, how, false)				\
+	FAST_MORE_FOR(name##_hex, how, true)				\
+	static const struct fast_more name = { name##_dec, name##_hex };
+#define FAST_NUMBER_STEPS_FOR(name, k, MORE_FOR)			\
+	MORE_FOR(name##_more, k)					\
+	MORE_FOR(name##_last_more, (k) | FAST_LAST)			\
+	FAST_STEP_FOR(name, k, &name##_more)				\
+	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, &name##_last_more)
 
 FAST_STEPS_FOR(fast_ignored, COL_IGNORED)
-FAST_NUMBER_STEPS_FOR(fast_time_ns, COL_TIME_NS)
+FAST_NUMBER_STEPS_FOR(fast_time_ns, COL_TIME_NS, FAST_DEC_MORE_FOR)
 FAST_STEPS_FOR(fast_op, COL_OP)
-FAST_NUMBER_STEPS_FOR(fast_pid, COL_PID)
-FAST_NUMBER_STEPS_FOR(fast_addr, COL_ADDR)
+FAST_NUMBER_STEPS_FOR(fast_pid, COL_PID, FAST_DEC_MORE_FOR)
+FAST_NUMBER_STEPS_FOR(fast_addr, COL_ADDR, FAST_HEX_MORE_FOR)
 FAST_STEPS_FOR(fast_type, COL_TYPE)
-FAST_NUMBER_STEPS_FOR(fast_ino, COL_INO)
-FAST_NUMBER_STEPS_FOR(fast_dev, COL_DEV)
+FAST_NUMBER_STEPS_FOR(fast_ino, COL_INO, FAST_HEX_MORE_FOR)
+FAST_NUMBER_STEPS_FOR(fast_dev, COL_DEV, FAST_HEX_MORE_FOR)
 FAST_STEPS_FOR(fast_write, COL_WRITE)
-FAST_NUMBER_STEPS_FOR(fast_order, COL_ORDER)
+FAST_NUMBER_STEPS_FOR(fast_order, COL_ORDER, FAST_DEC_MORE_FOR)
 FAST_STEPS_FOR(fast_migratetype, COL_MIGRATETYPE)
-FAST_NUMBER_STEPS_FOR(fast_pfn, COL_PFN)
+FAST_NUMBER_STEPS_FOR(fast_pfn, COL_PFN, FAST_HEX_MORE_FOR)
 FAST_STEPS_FOR(fast_gfp, COL_GFP)
 
 /* Per kind: [0] the step of a column before the last, [1] of the last. */
-static const struct fast_step csv_fast_steps[NR_CSV_COLS][2] = {
-	[COL_IGNORED] = { { fast_ignored }, { fast_ignored_last } },
-	[COL_TIME_NS] = { { fast_time_ns }, { fast_time_ns_last } },
-	[COL_OP] = { { fast_op }, { fast_op_last } },
-	[COL_PID] = { { fast_pid }, { fast_pid_last } },
-	[COL_ADDR] = { { fast_addr }, { fast_addr_last } },
-	[COL_TYPE] = { { fast_type }, { fast_type_last } },
-	[COL_INO] = { { fast_ino }, { fast_ino_last } },
-	[COL_DEV] = { { fast_dev }, { fast_dev_last } },
-	[COL_WRITE] = { { fast_write }, { fast_write_last } },
-	[COL_ORDER] = { { fast_order }, { fast_order_last } },
-	[COL_MIGRATETYPE] = { { fast_migratetype },
-			      { fast_migratetype_last } },
-	[COL_PFN] = { { fast_pfn }, { fast_pfn_last } },
-	[COL_GFP] = { { fast_gfp }, { fast_gfp_last } },
+static int (*const csv_fast_steps[NR_CSV_COLS][2])(
+	const char *p, struct trace_row *r, const struct fast_step *next) = {
+	[COL_IGNORED] = { fast_ignored, fast_ignored_last },
+	[COL_TIME_NS] = { fast_time_ns, fast_time_ns_last },
+	[COL_OP] = { fast_op, fast_op_last },
+	[COL_PID] = { fast_pid, fast_pid_last },
+	[COL_ADDR] = { fast_addr, fast_addr_last },
+	[COL_TYPE] = { fast_type, fast_type_last },
+	[COL_INO] = { fast_ino, fast_ino_last },
+	[COL_DEV] = { fast_dev, fast_dev_last },
+	[COL_WRITE] = { fast_write, fast_write_last },
+	[COL_ORDER] = { fast_order, fast_order_last },
+	[COL_MIGRATETYPE] = { fast_migratetype, fast_migratetype_last },
+	[COL_PFN] = { fast_pfn, fast_pfn_last },
+	[COL_GFP] = { fast_gfp, fast_gfp_last },
 };
 
-/* The header's chain of steps. */
+/* The header's chain of steps, and the entry after the last for its end. */
 static void fast_plan_init(struct csv_reader *s)
 {
 	if (s->ncols > CSV_FAST_MAX_COLS)
 		return;
-	s->plan = xcalloc(s->ncols, sizeof(*s->plan));
-	for (size_t i = 0; i < s->ncols; i++)
-		s->plan[i] = csv_fast_steps[s->col_kind[i]][i == s->ncols - 1];
+	s->plan = xcalloc(s->ncols + 1, sizeof(*s->plan));
+	for (size_t i = 0; i <= s->ncols; i++) {
+		if (i < s->ncols)
+			s->plan[i].run = csv_fast_steps[s->col_kind[i]]
+						       [i == s->ncols - 1];
+		s->plan[i].s = s;
+	}
 }
 
 /*
  * Parses the line at buf_pos straight into r and hands it out if it is one
  * the fast path takes: exactly ncols fields, each empty or a valid value,
  * no '"', no '\r' but one just before the '\n', the '\n' inside the
- * buffer, and a row check_row() passes. Any other line (blank, short,
- * long, quoted, a bad value or row, partly read) is left untouched to
- * libcsv and the general path: false, with r to be reset. It ends the row
- * as row_cb() would: a CRLF makes the same row and counts one line, as
- * '\r' then '\n' do there.
+ * buffer, and a row check_row() passes: TRACE_ROW. Any other line (blank,
+ * short, long, quoted, a bad value or row, partly read) is left untouched
+ * to libcsv and the general path, by fast_fail(). It ends the row as
+ * row_cb() would: a CRLF makes the same row and counts one line, as '\r'
+ * then '\n' do there. libcsv is between rows, so no '\r' waits to be
+ * counted (fast_line_ready()).
  */
-CSV_HOT bool fast_row(struct csv_reader *s, struct trace_row *r)
+CSV_HOT int fast_row(struct csv_reader *s, struct trace_row *r)
 {
-	uint32_t given = s->header_cols;	/* minus the empty fields */
-	const char *q;
-
 	row_clear(r);
-	q = s->plan->run(s->buf + s->buf_pos, r, s->plan + 1, &given);
-	if (!q)
-		return false;
-	q += *q == '\r';
-	if (*q != '\n' || q == s->buf + s->buf_len ||
-	    !fast_row_valid(s, r, given))
-		return false;
-	s->buf_pos = (size_t)(q + 1 - s->buf);
-	settle_cr(s);
-	r->line = ++s->lines_done;
-	s->prev_time_ns = r->time_ns;
-	return true;
+	s->fast_given = s->header_cols;		/* minus the empty fields */
+	return s->plan->run(s->buf + s->buf_pos, r, s->plan + 1);
+}
+
+/*
+ * A line fast_row() does not take: in csv_next(), the general path reads
+ * the row (s->err and s->errlen are csv_next()'s); in fast_line(), 0.
+ */
+__attribute__((noinline, cold))
+static int fast_fail(const struct fast_step *next, struct trace_row *r)
+{
+	struct csv_reader *s = next->s;
+
+	if (s->fast_in_line)
+		return 0;
+	return csv_next_slow(s, r, s->err, s->errlen);
 }
 
 /* fast_row() for parse_step(): into s->cur, then handed out or queued. */
 static bool fast_line(struct csv_reader *s)
 {
-	if (!fast_row(s, s->cur)) {
+	int rc;
+
+	s->fast_in_line = true;
+	rc = fast_row(s, s->cur);
+	s->fast_in_line = false;
+	if (rc != TRACE_ROW) {
 		row_reset(s);		/* back to the clean row it was */
 		return false;
 	}
@@ -1734,15 +1802,25 @@ static bool fast_line(struct csv_reader *s)
 }
 
 /*
- * Whether csv_next() may try the next line with fast_row(): libcsv is
- * between rows, nothing waits in the queue, nothing is to be skipped.
- * Only the general path changes any of that, so csv_next() reads it from
- * s->fast_next, which csv_next_slow() sets on its way out.
+ * Whether the line at buf_pos may go to fast_row(): libcsv is between
+ * rows (and so has no '\r' waiting to be counted as a line of its own),
+ * nothing is to be skipped, the header gave a plan.
+ */
+static bool fast_line_ready(const struct csv_reader *s)
+{
+	return s->csv_idle && s->plan && !s->skip_to_eol && !s->pending_cr &&
+	       !s->failed;
+}
+
+/*
+ * Whether csv_next() may try the next line with fast_row(): that, and
+ * nothing waits in the queue. Only the general path changes any of it, so
+ * csv_next() reads it from s->fast_next, which csv_next_slow() sets on its
+ * way out.
  */
 static bool fast_ready(const struct csv_reader *s)
 {
-	return s->q_len == 0 && s->csv_idle && s->plan && !s->skip_to_eol &&
-	       !s->failed;
+	return s->q_len == 0 && fast_line_ready(s);
 }
 
 /* ---- the read buffer -------------------------------------------------- */
@@ -1774,7 +1852,7 @@ static void parse_step(struct csv_reader *s)
 	size_t avail = s->buf_len - s->buf_pos;
 	const char *nl;
 
-	if (s->csv_idle && s->plan && !s->skip_to_eol && fast_line(s))
+	if (fast_line_ready(s) && fast_line(s))
 		return;
 	nl = memchr(p, '\n', avail);
 	if (nl) {
@@ -1932,15 +2010,23 @@ static int csv_next_slow(struct csv_reader *s, struct trace_row *row,
 	return rc;
 }
 
-/* A plain line goes straight from the read buffer into the caller's row. */
+/*
+ * A plain line goes straight from the read buffer into the caller's row.
+ * fast_row() ends in a jump to the chain of steps, which returns to our
+ * caller; a line it does not take goes on to csv_next_slow() from there,
+ * with err and errlen kept here for it: two stores, where a frame to keep
+ * them across a call cost a dozen instructions.
+ */
 static int csv_next(void *state, struct trace_row *row, char *err,
 		    size_t errlen)
 {
 	struct csv_reader *s = state;
 
-	if (s->fast_next && fast_row(s, row))
-		return TRACE_ROW;
-	return csv_next_slow(s, row, err, errlen);
+	if (!s->fast_next)
+		return csv_next_slow(s, row, err, errlen);
+	s->err = err;
+	s->errlen = errlen;
+	return fast_row(s, row);
 }
 
 static uint64_t csv_bad_rows(void *state)
