@@ -49,7 +49,7 @@
  * the rest of the file.
  *
  * Speed (callgrind, and one core of the shared development VM, best of
- * runs, the read included): the benchmark's 44-byte rows, about 356
+ * runs, the read included): the benchmark's 44-byte rows, about 334
  * instructions a row, near a third of them the 12 hex digits of the
  * address, and 1.4 times the rows per second of the byte loops, the loop
  * over the columns and the general path's row bookkeeping this fast path
@@ -181,6 +181,7 @@ struct csv_reader {
 	struct fast_step *plan;		/* ncols steps + end, or NULL */
 	bool fast_next;			/* csv_next() may try fast_row() */
 	bool fast_in_line;		/* fast_row() runs for fast_line() */
+	bool fast_clear_all;		/* a CSV_STEP_COLS column is missing */
 	uint32_t fast_given;		/* header_cols minus empty fields */
 	char *err;			/* csv_next()'s, for fast_fail() */
 	size_t errlen;
@@ -732,10 +733,13 @@ static void report_missing(struct csv_reader *s, uint32_t need)
 			  csv_col_expect[k], op);
 }
 
+_Static_assert(PAGE_ANON == 0 && PAGE_FILE == 1,
+	       "csv_op_needs[][] is indexed by the row's type");
+
 /* The fields a row needs besides time_ns and op. */
 static inline uint32_t row_needs(const struct trace_row *r)
 {
-	return csv_op_needs[r->op][r->type == PAGE_FILE];
+	return csv_op_needs[r->op][r->type];
 }
 
 /*
@@ -815,10 +819,31 @@ static void row_reset_state(struct csv_reader *s)
 }
 
 /*
+ * The columns whose fast-path steps write their field, value or default,
+ * in every row they take (step_default()); a header with all of them lets
+ * fast_row() clear only the rest of the row (row_clear_rest()).
+ */
+#define CSV_STEP_COLS \
+	(COL_BIT(COL_TIME_NS) | COL_BIT(COL_OP) | COL_BIT(COL_PID) | \
+	 COL_BIT(COL_ADDR) | COL_BIT(COL_TYPE) | COL_BIT(COL_INO) | \
+	 COL_BIT(COL_WRITE))
+
+/*
  * A row of defaults. Field by field, not "*r = defaults": GCC turns that
  * copy of a mostly zero struct into a `rep stos` whose startup cost was a
  * fifth of the reader's time per row.
  */
+static inline void row_clear_rest(struct trace_row *r)
+{
+	r->dev = 0;
+	r->has = 0;
+	r->order = 0;
+	r->migratetype = -1;
+	r->pfn = 0;
+	r->gfp = 0;
+	r->line = 0;
+}
+
 static inline void row_clear(struct trace_row *r)
 {
 	r->time_ns = 0;
@@ -826,15 +851,39 @@ static inline void row_clear(struct trace_row *r)
 	r->pid = 0;
 	r->addr = 0;
 	r->type = PAGE_ANON;
-	r->dev = 0;
 	r->ino = 0;
 	r->write = false;
-	r->has = 0;
-	r->order = 0;
-	r->migratetype = -1;
-	r->pfn = 0;
-	r->gfp = 0;
-	r->line = 0;
+	row_clear_rest(r);
+}
+
+/* The default of a field of CSV_STEP_COLS, for an empty one. */
+static inline void step_default(enum csv_col kind, struct trace_row *r)
+{
+	switch (kind) {
+	case COL_TIME_NS:
+		r->time_ns = 0;
+		break;
+	case COL_OP:
+		r->op = TRACE_OP_ACCESS;
+		break;
+	case COL_PID:
+		r->pid = 0;
+		break;
+	case COL_ADDR:
+		r->addr = 0;
+		break;
+	case COL_TYPE:
+		r->type = PAGE_ANON;
+		break;
+	case COL_INO:
+		r->ino = 0;
+		break;
+	case COL_WRITE:
+		r->write = false;
+		break;
+	default:
+		break;
+	}
 }
 
 static void row_reset(struct csv_reader *s)
@@ -1112,7 +1161,9 @@ static int csv_next_slow(struct csv_reader *s, struct trace_row *row,
  * at or before the '\n' sentinel stays inside it. Every load does: it
  * starts at a field (a line's fields end at its '\n', at the latest the
  * sentinel), after a "0x" (so after an 'x' before the sentinel) or after
- * 8 digits (none of them the sentinel). Loads go through memcpy(), which
+ * 8 digits (none of them the sentinel) - but for a hex number's second
+ * word, read with its first, which starts at most 8 bytes after the
+ * sentinel and so ends inside the padding. Loads go through memcpy(), which
  * compiles to one unaligned load and breaks no aliasing or alignment
  * rule; load64() puts the first byte in the low bits on any host.
  */
@@ -1302,13 +1353,15 @@ CSV_HOT const char *fast_digits(enum csv_col kind, const char *p)
 
 /*
  * Two tiers. A step (below) tries the value a column of its kind nearly
- * always holds: a number by SWAR (fast_num() and its second word,
- * fast_step_more()), else fast_quick(): "access", "anon" or "file" as one
- * word compare, '0' or '1'. These only read, store and return the byte after
- * the value, which must then be the field's end. Whatever they do not take
- * - an empty field, another op, blanks around a value, a number of 16
- * digits or more, a rare column - goes to fast_field_slow(), the byte
- * loop, and whatever that does not take goes to libcsv.
+ * always holds: a number by SWAR (fast_num(), and for a long or a hex
+ * number its fast_more_fn), else fast_quick(): "access", "anon" or "file",
+ * '0' or '1', each with the field's end after it, as one word compare.
+ * These only read and store; a number reader returns the byte after the
+ * value, which must then be the field's end. Whatever they do not take -
+ * an empty field, another op, blanks around a value, a number of 16
+ * digits or more, a rare column, a word before a CRLF - goes to
+ * fast_field_slow(), the byte loop, and whatever that does not take goes
+ * to libcsv.
  */
 
 /* What a byte means to the byte loop (csv_class[]). */
@@ -1402,8 +1455,8 @@ static const char *scan_word(enum csv_col kind, const char *p,
 /*
  * One field by the byte loop, stored into r: returns the byte after it and
  * its trailing blanks, or NULL to leave the line to libcsv; an empty field
- * clears its kind's bit in *given. The caller checks that the byte returned
- * ends the field.
+ * clears its kind's bit in *given and stores its default. The caller
+ * checks that the byte returned ends the field.
  */
 __attribute__((noinline))
 static const char *fast_field_slow(enum csv_col kind, const char *p,
@@ -1415,6 +1468,7 @@ static const char *fast_field_slow(enum csv_col kind, const char *p,
 		p = skip_blanks(p);
 		if (byte_class(p) == CB_END) {
 			*given &= ~COL_BIT(kind);	/* empty: absent */
+			step_default(kind, r);
 			return p;
 		}
 	}
@@ -1429,34 +1483,37 @@ static const char *fast_field_slow(enum csv_col kind, const char *p,
 }
 
 /*
- * The common value of a word column of this kind, stored into r: returns
- * the byte after it, or NULL to let fast_field_slow() have the field.
+ * The common value of a word column of this kind and the field end the
+ * step wants after it (end: ',', or '\n' for the last column), in one
+ * compare, stored into r: returns the field end, or NULL to let
+ * fast_step_odd() have the field.
  */
-CSV_HOT const char *fast_quick(enum csv_col kind, const char *p,
+CSV_HOT const char *fast_quick(enum csv_col kind, const char *p, char end,
 			       struct trace_row *r)
 {
-	uint64_t w;
-	unsigned d;
+	uint64_t w, e = (unsigned char)end;
 
 	switch (kind) {
 	case COL_OP:
-		if ((load64(p) & 0xffffffffffffull) != SWAR_WORD6("access"))
+		if ((load64(p) & 0xffffffffffffffull) !=
+		    (SWAR_WORD6("access") | e << 48))
 			return NULL;
 		r->op = TRACE_OP_ACCESS;
 		return p + 6;
 	case COL_TYPE:
-		w = load64(p) & 0xffffffffull;
-		if (w == SWAR_WORD4("anon"))
+		w = load64(p) & 0xffffffffffull;
+		if (w == (SWAR_WORD4("anon") | e << 32))
 			r->type = PAGE_ANON;
-		else if (w == SWAR_WORD4("file"))
+		else if (w == (SWAR_WORD4("file") | e << 32))
 			r->type = PAGE_FILE;
 		else
 			return NULL;
 		return p + 4;
-	case COL_WRITE:
-		if ((d = (unsigned)(unsigned char)*p - '0') > 1)
+	case COL_WRITE:		/* '0' or '1' */
+		w = load64(p) & 0xffff;
+		if ((w & ~1ull) != ('0' | e << 8))
 			return NULL;
-		r->write = d;
+		r->write = w & 1;
 		return p + 1;
 	default:
 		return NULL;
@@ -1513,9 +1570,11 @@ struct fast_step {
 static int fast_fail(const struct fast_step *next, struct trace_row *r);
 
 /* An empty field: absent, as if the header had not named its column. */
-CSV_HOT void fast_empty(enum csv_col kind, const struct fast_step *next)
+CSV_HOT void fast_empty(enum csv_col kind, struct trace_row *r,
+			const struct fast_step *next)
 {
 	next->s->fast_given &= ~COL_BIT(kind);
+	step_default(kind, r);
 }
 
 /*
@@ -1568,9 +1627,9 @@ static int fast_step_slow(unsigned how, const char *p, struct trace_row *r,
 }
 
 /*
- * A field fast_quick() did not end as the common step wants (q is what it
- * returned): the last column's value before a CRLF, an empty field, or
- * one for the byte loop. Out of line, so that the common step needs no
+ * A field the common step did not take (q: where a number reader's value
+ * ended, or NULL): the last column's number before a CRLF, an empty field,
+ * or one for the byte loop. Out of line, so that the common step needs no
  * stack frame.
  */
 __attribute__((noinline))
@@ -1580,13 +1639,13 @@ static int fast_step_odd(unsigned how, const char *p, const char *q,
 	if (!q || (*q != '\r' && *q != '\n')) {
 		if (*p != ',' && *p != '\n')
 			return fast_step_slow(how, p, r, next);
-		fast_empty(FAST_KIND(how), next);
+		fast_empty(FAST_KIND(how), r, next);
 		q = p;
 	}
 	return fast_step_next(how, q, r, next);
 }
 
-/* The end of a step whose field fast_quick() or a number parser read. */
+/* The end of a step whose field a number reader read. */
 CSV_HOT int fast_step_end(unsigned how, const char *p, const char *q,
 			  struct trace_row *r, const struct fast_step *next)
 {
@@ -1597,10 +1656,12 @@ CSV_HOT int fast_step_end(unsigned how, const char *p, const char *q,
 }
 
 /*
- * A number step's second word, for a first word of 8 digits: d is where
- * they start. Kept apart, in a function per base, the two words' code
- * left the short number's path without a stack frame, where one function
- * with both needed saved registers.
+ * A decimal number's second word, for a first word of 8 digits, and a
+ * whole hex number: d is where the digits start. Kept apart, in a function
+ * per base, the two words' code left the short decimal number's path
+ * without a stack frame, where one function with both needed saved
+ * registers. A hex number is nearly always an address of 8 digits or more:
+ * its function reads both words, with the masks for both in registers.
  */
 typedef int fast_more_fn(const char *d, struct trace_row *r,
 			 const struct fast_step *next);
@@ -1609,36 +1670,54 @@ struct fast_more {
 	fast_more_fn *dec, *hex;
 };
 
-/* A fast_more_fn in one base (a constant): the digits end at the mark. */
+/*
+ * A fast_more_fn in one base (a constant): the digits end at the mark.
+ * Decimal: the first word is 8 digits; hex: up to 7, or 8 and more.
+ */
 CSV_HOT int fast_num_more(unsigned how, const char *d, bool hex,
 			  struct trace_row *r, const struct fast_step *next)
 {
-	uint64_t w0 = load64(d), w1 = load64(d + 8);
-	uint64_t stops = swar_stops(w1, hex);
-	const char *q = NULL;
+	uint64_t w0 = load64(d), w1, v, stops = hex ? swar_hex_stops(w0) : 0;
+	const char *p = hex ? d - 2 : d, *q = NULL;
 	unsigned b;
 
-	if (stops) {		/* else 16 digits or more: the byte loop */
+	if (stops) {		/* hex: a short number */
 		b = swar_mark(stops);
-		if (swar_store(FAST_KIND(how), swar_value2(w0, w1, b, hex), r))
-			q = d + 8 + b / 8;
+		if (b < 8)	/* no digits */
+			return fast_step_odd(how, p, NULL, r, next);
+		v = swar_value(w0, b, hex);
+		q = d + b / 8;
+	} else {
+		w1 = load64(d + 8);
+		stops = swar_stops(w1, hex);
+		if (!stops)	/* 16 digits or more: the byte loop */
+			return fast_step_odd(how, p, NULL, r, next);
+		b = swar_mark(stops);
+		v = swar_value2(w0, w1, b, hex);
+		q = d + 8 + b / 8;
 	}
-	return fast_step_end(how, hex ? d - 2 : d, q, r, next);
+	return fast_step_end(how, p, swar_store(FAST_KIND(how), v, r) ? q :
+			     NULL, r, next);
 }
 
 /*
- * A number step's first word in one base (a constant): up to 7 digits and
- * the mark after them, or 8 digits for the fast_more_fn.
+ * A number step's first word in one base (a constant): for decimal, up to
+ * 7 digits and the mark after them, or 8 digits for the fast_more_fn,
+ * which has all of a hex number.
  */
 CSV_HOT int fast_num(unsigned how, const char *p, const char *d, bool hex,
 		     struct trace_row *r, const struct fast_step *next,
 		     const struct fast_more *more)
 {
-	uint64_t w = load64(d), stops = swar_stops(w, hex);
+	uint64_t w, stops;
 	unsigned b;
 
+	if (hex)
+		return more->hex(d, r, next);
+	w = load64(d);
+	stops = swar_stops(w, hex);
 	if (!stops)
-		return (hex ? more->hex : more->dec)(d, r, next);
+		return more->dec(d, r, next);
 	b = swar_mark(stops);
 	if (b < 8)		/* no digits */
 		return fast_step_odd(how, p, NULL, r, next);
@@ -1653,7 +1732,7 @@ CSV_HOT int fast_step(unsigned how, const char *p, struct trace_row *r,
 		      const struct fast_more *more)
 {
 	enum csv_col kind = FAST_KIND(how);
-	const char *d;
+	const char *d, *q;
 
 	/*
 	 * An empty field before the last, common: a trace from mmsim import
@@ -1662,11 +1741,16 @@ CSV_HOT int fast_step(unsigned how, const char *p, struct trace_row *r,
 	 */
 	if (!(COL_BIT(kind) & CSV_ALWAYS_NEEDED) && *p == ',' &&
 	    !(how & FAST_LAST)) {
-		fast_empty(kind, next);
+		fast_empty(kind, r, next);
 		return next->run(p + 1, r, next + 1);
 	}
-	if (!(COL_BIT(kind) & CSV_SWAR_COLS))
-		return fast_step_end(how, p, fast_quick(kind, p, r), r, next);
+	if (!(COL_BIT(kind) & CSV_SWAR_COLS)) {
+		q = fast_quick(kind, p, how & FAST_LAST ? '\n' : ',', r);
+		if (!q)
+			return fast_step_odd(how, p, NULL, r, next);
+		return how & FAST_LAST ? fast_row_end(q, r, next) :
+		       next->run(q + 1, r, next + 1);
+	}
 	d = fast_digits(kind, p);
 	return d != p ? fast_num(how, p, d, true, r, next, more) :
 	       fast_num(how, p, d, false, r, next, more);
@@ -1760,7 +1844,10 @@ static void fast_plan_init(struct csv_reader *s)
  */
 CSV_HOT int fast_row(struct csv_reader *s, struct trace_row *r)
 {
-	row_clear(r);
+	if (s->fast_clear_all)
+		row_clear(r);
+	else
+		row_clear_rest(r);	/* the steps write the rest */
 	s->fast_given = s->header_cols;		/* minus the empty fields */
 	return s->plan->run(s->buf + s->buf_pos, r, s->plan + 1);
 }
@@ -1955,6 +2042,7 @@ static void *csv_open(struct trace_input *in,
 		return NULL;
 	}
 	fast_plan_init(s);
+	s->fast_clear_all = (s->header_cols & CSV_STEP_COLS) != CSV_STEP_COLS;
 	s->fast_next = fast_ready(s);
 	return s;
 }
