@@ -49,15 +49,16 @@
  * the rest of the file.
  *
  * Speed (callgrind, and one core of the shared development VM, best of
- * runs, the read included): the benchmark's 44-byte rows, about 334
- * instructions a row, near a third of them the 12 hex digits of the
- * address, and 1.4 times the rows per second of the byte loops, the loop
- * over the columns and the general path's row bookkeeping this fast path
- * replaced (700 instructions a row; 12 M rows/s on a fast day of the VM,
- * whose speed swings 2x). The rows of traces/sample.csv, as mmsim import
- * writes them: about 510 instructions, 940 before. The benchmark's rows
- * fully quoted, so all through libcsv, 3.3 M rows/s. libcsv alone, with
- * empty callbacks, read 3.6 M rows/s of 37-byte rows.
+ * runs, the read included): the benchmark's 44-byte rows, about 330
+ * instructions a row, a third of them the 12 hex digits of the address.
+ * The first version of this fast path, at 380, read 1.4 times the rows per
+ * second of the byte loops, the loop over the columns and the general
+ * path's row bookkeeping it replaced (700 instructions a row; 12 M rows/s
+ * on a fast day of the VM, whose speed swings 2x). The rows of
+ * traces/sample.csv, as mmsim import writes them: about 440 instructions,
+ * 940 before the fast path. The benchmark's rows fully quoted, so all
+ * through libcsv, 3.3 M rows/s. libcsv alone, with empty callbacks, read
+ * 3.6 M rows/s of 37-byte rows.
  *
  * Line numbers. libcsv does not count lines, so we do: with CSV_REPALL_NL it
  * reports every unquoted line end, blank lines included, to row_cb(); a
@@ -169,6 +170,7 @@ struct csv_reader {
 
 	char *buf;			/* CSV_READ_BYTES of the input */
 	size_t buf_len, buf_pos;	/* [buf_pos, buf_len) is unparsed */
+	const char *sentinel;		/* buf + buf_len, for fast_row_end() */
 	bool started;			/* the first block was read (BOM check) */
 	bool input_done;		/* EOF reached and csv_fini() ran */
 	bool csv_idle;			/* libcsv is between rows (feed_csv()) */
@@ -821,7 +823,8 @@ static void row_reset_state(struct csv_reader *s)
 /*
  * The columns whose fast-path steps write their field, value or default,
  * in every row they take (step_default()); a header with all of them lets
- * fast_row() clear only the rest of the row (row_clear_rest()).
+ * fast_row() clear only the rest of the row (row_clear_rest(); the line
+ * is written when the row ends).
  */
 #define CSV_STEP_COLS \
 	(COL_BIT(COL_TIME_NS) | COL_BIT(COL_OP) | COL_BIT(COL_PID) | \
@@ -841,7 +844,6 @@ static inline void row_clear_rest(struct trace_row *r)
 	r->migratetype = -1;
 	r->pfn = 0;
 	r->gfp = 0;
-	r->line = 0;
 }
 
 static inline void row_clear(struct trace_row *r)
@@ -853,6 +855,7 @@ static inline void row_clear(struct trace_row *r)
 	r->type = PAGE_ANON;
 	r->ino = 0;
 	r->write = false;
+	r->line = 0;
 	row_clear_rest(r);
 }
 
@@ -1305,20 +1308,24 @@ CSV_HOT uint64_t swar_value(uint64_t w, unsigned b, bool hex)
 }
 
 /*
- * A number of 8 digits in w0 and m = b / 8 more, 0..7, in w1 before the
- * mark at bit b: 15 digits at most, which cannot overflow 64 bits (the
- * byte loop, scan_dec(), takes up to 19 decimal or 16 hex digits, the
- * general path any number). The shift of w1's digits is done in two, as
- * m = 0 needs one of 64 bits; the first, by 8, drops w1's last byte,
- * never a digit here.
+ * A number of 8 digits in a first word (decimal: its lanes0) and m = b / 8
+ * more, 0..7, in w1 before the mark at bit b: 15 digits at most, which
+ * cannot overflow 64 bits (the byte loop, scan_dec(), takes up to 19
+ * decimal or 16 hex digits, the general path any number). The shift of
+ * w1's decimal digits is done in two, as m = 0 needs one of 64 bits; the
+ * first, by 8, drops w1's last byte, never a digit here. Hex: the two
+ * joined words, the bytes from the mark on shifted out.
  */
-CSV_HOT uint64_t swar_value2(uint64_t w0, uint64_t w1, unsigned b, bool hex)
+CSV_HOT uint64_t swar_dec_value2(uint64_t lanes0, uint64_t w1, unsigned b)
 {
-	if (hex)
-		return (swar_hex_join(swar_hex_nibbles(w0)) << 32 |
-			swar_hex_join(swar_hex_nibbles(w1))) >> ((71 - b) >> 1);
-	return swar_dec_join(swar_dec_lanes(w0)) * csv_pow10[b / 8] +
+	return swar_dec_join(lanes0) * csv_pow10[b / 8] +
 	       swar_dec_join(swar_dec_lanes(w1) << 8 << (63 - b));
+}
+
+CSV_HOT uint64_t swar_hex_value2(uint64_t w0, uint64_t w1, unsigned b)
+{
+	return (swar_hex_join(swar_hex_nibbles(w0)) << 32 |
+		swar_hex_join(swar_hex_nibbles(w1))) >> ((71 - b) >> 1);
 }
 
 /* Bit 7 set in each byte of the word w that is not a digit. */
@@ -1588,7 +1595,7 @@ static int fast_row_end(const char *q, struct trace_row *r,
 {
 	struct csv_reader *s = end->s;
 
-	if (q == s->buf + s->buf_len || !fast_row_valid(s, r, s->fast_given))
+	if (q == s->sentinel || !fast_row_valid(s, r, s->fast_given))
 		return fast_fail(end, r);
 	s->buf_pos = (size_t)(q + 1 - s->buf);
 	r->line = ++s->lines_done;
@@ -1664,7 +1671,7 @@ CSV_HOT int fast_step_end(unsigned how, const char *p, const char *q,
  * its function reads both words, with the masks for both in registers.
  */
 typedef int fast_more_fn(const char *d, struct trace_row *r,
-			 const struct fast_step *next);
+			 const struct fast_step *next, uint64_t lanes);
 
 struct fast_more {
 	fast_more_fn *dec, *hex;
@@ -1672,12 +1679,15 @@ struct fast_more {
 
 /*
  * A fast_more_fn in one base (a constant): the digits end at the mark.
- * Decimal: the first word is 8 digits; hex: up to 7, or 8 and more.
+ * Decimal: the first word is 8 digits, whose swar_dec_lanes() the step
+ * passes on; hex: up to 7, or 8 and more.
  */
 CSV_HOT int fast_num_more(unsigned how, const char *d, bool hex,
-			  struct trace_row *r, const struct fast_step *next)
+			  struct trace_row *r, const struct fast_step *next,
+			  uint64_t lanes)
 {
-	uint64_t w0 = load64(d), w1, v, stops = hex ? swar_hex_stops(w0) : 0;
+	uint64_t w0 = hex ? load64(d) : 0, w1, v;
+	uint64_t stops = hex ? swar_hex_stops(w0) : 0;
 	const char *p = hex ? d - 2 : d, *q = NULL;
 	unsigned b;
 
@@ -1693,7 +1703,8 @@ CSV_HOT int fast_num_more(unsigned how, const char *d, bool hex,
 		if (!stops)	/* 16 digits or more: the byte loop */
 			return fast_step_odd(how, p, NULL, r, next);
 		b = swar_mark(stops);
-		v = swar_value2(w0, w1, b, hex);
+		v = hex ? swar_hex_value2(w0, w1, b) :
+		    swar_dec_value2(lanes, w1, b);
 		q = d + 8 + b / 8;
 	}
 	return fast_step_end(how, p, swar_store(FAST_KIND(how), v, r) ? q :
@@ -1713,11 +1724,11 @@ CSV_HOT int fast_num(unsigned how, const char *p, const char *d, bool hex,
 	unsigned b;
 
 	if (hex)
-		return more->hex(d, r, next);
+		return more->hex(d, r, next, 0);
 	w = load64(d);
 	stops = swar_stops(w, hex);
 	if (!stops)
-		return more->dec(d, r, next);
+		return more->dec(d, r, next, swar_dec_lanes(w));
 	b = swar_mark(stops);
 	if (b < 8)		/* no digits */
 		return fast_step_odd(how, p, NULL, r, next);
@@ -1765,9 +1776,9 @@ CSV_HOT int fast_step(unsigned how, const char *p, struct trace_row *r,
 #define FAST_MORE_FOR(name, how, hex)					\
 	__attribute__((noinline))					\
 	static int name(const char *d, struct trace_row *r,		\
-			const struct fast_step *next)			\
+			const struct fast_step *next, uint64_t lanes)	\
 	{								\
-		return fast_num_more(how, d, hex, r, next);		\
+		return fast_num_more(how, d, hex, r, next, lanes);	\
 	}
 #define FAST_STEPS_FOR(name, k)						\
 	FAST_STEP_FOR(name, k, NULL)					\
@@ -1926,6 +1937,7 @@ static bool read_more(struct csv_reader *s)
 		s->buf_pos = 3;		/* a UTF-8 byte order mark */
 	s->started = true;
 	s->buf[s->buf_len] = '\n';	/* the fast path's sentinel */
+	s->sentinel = s->buf + s->buf_len;
 	return got > 0;
 }
 
