@@ -49,15 +49,16 @@
  * the rest of the file.
  *
  * Speed (callgrind, and one core of the shared development VM, best of
- * runs, the read included): the benchmark's 44-byte rows, about 380
- * instructions a row, near a third of them the 12 hex digits of the
- * address, and 1.4 times the rows per second of the byte loops, the loop
- * over the columns and the general path's row bookkeeping this fast path
- * replaced (700 instructions a row; 12 M rows/s on a fast day of the VM,
- * whose speed swings 2x). The rows of traces/sample.csv, as mmsim import
- * writes them: about 510 instructions, 940 before. The benchmark's rows
- * fully quoted, so all through libcsv, 3.3 M rows/s. libcsv alone, with
- * empty callbacks, read 3.6 M rows/s of 37-byte rows.
+ * runs, the read included): the benchmark's 44-byte rows, about 330
+ * instructions a row, a third of them the 12 hex digits of the address.
+ * The first version of this fast path, at 380, read 1.4 times the rows per
+ * second of the byte loops, the loop over the columns and the general
+ * path's row bookkeeping it replaced (700 instructions a row; 12 M rows/s
+ * on a fast day of the VM, whose speed swings 2x). The rows of
+ * traces/sample.csv, as mmsim import writes them: about 440 instructions,
+ * 940 before the fast path. The benchmark's rows fully quoted, so all
+ * through libcsv, 3.3 M rows/s. libcsv alone, with empty callbacks, read
+ * 3.6 M rows/s of 37-byte rows.
  *
  * Line numbers. libcsv does not count lines, so we do: with CSV_REPALL_NL it
  * reports every unquoted line end, blank lines included, to row_cb(); a
@@ -169,6 +170,7 @@ struct csv_reader {
 
 	char *buf;			/* CSV_READ_BYTES of the input */
 	size_t buf_len, buf_pos;	/* [buf_pos, buf_len) is unparsed */
+	const char *sentinel;		/* buf + buf_len, for fast_row_end() */
 	bool started;			/* the first block was read (BOM check) */
 	bool input_done;		/* EOF reached and csv_fini() ran */
 	bool csv_idle;			/* libcsv is between rows (feed_csv()) */
@@ -178,8 +180,13 @@ struct csv_reader {
 	size_t ncols, names_cap;
 	unsigned char *col_kind;	/* enum csv_col per column */
 	int col_of[NR_CSV_COLS];	/* 0-based column of each kind, or -1 */
-	struct fast_step *plan;		/* ncols steps, or NULL: fast_row() */
+	struct fast_step *plan;		/* ncols steps + end, or NULL */
 	bool fast_next;			/* csv_next() may try fast_row() */
+	bool fast_in_line;		/* fast_row() runs for fast_line() */
+	bool fast_clear_all;		/* a CSV_STEP_COLS column is missing */
+	uint32_t fast_given;		/* header_cols minus empty fields */
+	char *err;			/* csv_next()'s, for fast_fail() */
+	size_t errlen;
 	uint32_t header_cols;		/* COL_BIT()s of the header's kinds */
 	bool header_done;
 
@@ -728,10 +735,13 @@ static void report_missing(struct csv_reader *s, uint32_t need)
 			  csv_col_expect[k], op);
 }
 
+_Static_assert(PAGE_ANON == 0 && PAGE_FILE == 1,
+	       "csv_op_needs[][] is indexed by the row's type");
+
 /* The fields a row needs besides time_ns and op. */
 static inline uint32_t row_needs(const struct trace_row *r)
 {
-	return csv_op_needs[r->op][r->type == PAGE_FILE];
+	return csv_op_needs[r->op][r->type];
 }
 
 /*
@@ -811,10 +821,31 @@ static void row_reset_state(struct csv_reader *s)
 }
 
 /*
+ * The columns whose fast-path steps write their field, value or default,
+ * in every row they take (step_default()); a header with all of them lets
+ * fast_row() clear only the rest of the row (row_clear_rest(); the line
+ * is written when the row ends).
+ */
+#define CSV_STEP_COLS \
+	(COL_BIT(COL_TIME_NS) | COL_BIT(COL_OP) | COL_BIT(COL_PID) | \
+	 COL_BIT(COL_ADDR) | COL_BIT(COL_TYPE) | COL_BIT(COL_INO) | \
+	 COL_BIT(COL_WRITE))
+
+/*
  * A row of defaults. Field by field, not "*r = defaults": GCC turns that
  * copy of a mostly zero struct into a `rep stos` whose startup cost was a
  * fifth of the reader's time per row.
  */
+static inline void row_clear_rest(struct trace_row *r)
+{
+	r->dev = 0;
+	r->has = 0;
+	r->order = 0;
+	r->migratetype = -1;
+	r->pfn = 0;
+	r->gfp = 0;
+}
+
 static inline void row_clear(struct trace_row *r)
 {
 	r->time_ns = 0;
@@ -822,15 +853,40 @@ static inline void row_clear(struct trace_row *r)
 	r->pid = 0;
 	r->addr = 0;
 	r->type = PAGE_ANON;
-	r->dev = 0;
 	r->ino = 0;
 	r->write = false;
-	r->has = 0;
-	r->order = 0;
-	r->migratetype = -1;
-	r->pfn = 0;
-	r->gfp = 0;
 	r->line = 0;
+	row_clear_rest(r);
+}
+
+/* The default of a field of CSV_STEP_COLS, for an empty one. */
+static inline void step_default(enum csv_col kind, struct trace_row *r)
+{
+	switch (kind) {
+	case COL_TIME_NS:
+		r->time_ns = 0;
+		break;
+	case COL_OP:
+		r->op = TRACE_OP_ACCESS;
+		break;
+	case COL_PID:
+		r->pid = 0;
+		break;
+	case COL_ADDR:
+		r->addr = 0;
+		break;
+	case COL_TYPE:
+		r->type = PAGE_ANON;
+		break;
+	case COL_INO:
+		r->ino = 0;
+		break;
+	case COL_WRITE:
+		r->write = false;
+		break;
+	default:
+		break;
+	}
 }
 
 static void row_reset(struct csv_reader *s)
@@ -1088,23 +1144,29 @@ static void finish_input(struct csv_reader *s)
 	settle_cr(s);
 }
 
+static int csv_next_slow(struct csv_reader *s, struct trace_row *row,
+			 char *err, size_t errlen);
+
 /* ---- the fast path: eight bytes at a time ----------------------------- */
 
 /*
  * The fast path reads the digits of a number eight to a 64-bit word (SWAR,
  * "SIMD within a register"), as in Daniel Lemire's "Faster integer
  * parsing" (2018): a few adds and masks mark every byte that is not a
- * digit, the lowest mark gives the digit count, and three multiply-shift
- * steps join the digits into pairs, the pairs into fours and the fours
- * into one number. The byte loop this replaces cost about 8 instructions
- * a digit; a word of up to 8 digits now costs about 30, whatever its
- * length, and no branch depends on the digit count but "8 or more?".
+ * digit, the lowest mark gives the digit count, and three steps join the
+ * digits into pairs, the pairs into fours and the fours into one number -
+ * multiply-shifts for decimal, plain shifts for hex, whose digits are
+ * nibbles. The byte loop this replaces cost about 8 instructions a digit;
+ * a word of up to 8 digits now costs about 25, whatever its length, and
+ * no branch depends on the digit count but "8 or more?".
  *
  * The read buffer is padded (CSV_PAD_BYTES), so an 8-byte load that starts
  * at or before the '\n' sentinel stays inside it. Every load does: it
  * starts at a field (a line's fields end at its '\n', at the latest the
  * sentinel), after a "0x" (so after an 'x' before the sentinel) or after
- * 8 digits (none of them the sentinel). Loads go through memcpy(), which
+ * 8 digits (none of them the sentinel) - but for a hex number's second
+ * word, read with its first, which starts at most 8 bytes after the
+ * sentinel and so ends inside the padding. Loads go through memcpy(), which
  * compiles to one unaligned load and breaks no aliasing or alignment
  * rule; load64() puts the first byte in the low bits on any host.
  */
@@ -1142,12 +1204,18 @@ CSV_HOT uint64_t load64(const char *p)
 	(SWAR_WORD4(s) | (uint64_t)(unsigned char)(s)[4] << 32 | \
 	 (uint64_t)(unsigned char)(s)[5] << 40)
 
+/* A word of text as decimal lanes: a digit byte then holds its value. */
+CSV_HOT uint64_t swar_dec_lanes(uint64_t w)
+{
+	return w ^ SWAR_ONES * '0';
+}
+
 /*
- * t is a word of text XOR '0' in each byte, so a digit byte holds its value
- * 0..9. Returns bit 7 set in each byte that is not a digit: t >= 10 carries
- * t + 0x76 into bit 7, and a byte >= 0x80 has it already. An add can carry
- * into the next byte only out of a byte >= 0x8a, itself marked: so the
- * lowest mark is exact (what lies above it is never used).
+ * t is a word of swar_dec_lanes(). Returns bit 7 set in each byte that is
+ * not a digit: t >= 10 carries t + 0x76 into bit 7, and a byte >= 0x80 has
+ * it already. An add can carry into the next byte only out of a byte >=
+ * 0x8a, itself marked: so the lowest mark is exact (what lies above it is
+ * never used).
  */
 CSV_HOT uint64_t swar_dec_stops(uint64_t t)
 {
@@ -1155,129 +1223,115 @@ CSV_HOT uint64_t swar_dec_stops(uint64_t t)
 }
 
 /*
- * The first n (1..8) digit values of t (first in the low byte) as a
- * number. Shifting left moves them to the top with zeros, leading zeros of
- * the number, below; then each step forms hi * 10^k + lo in every lane of
- * twice the width, and no lane overflows (99, 9999, 99999999).
+ * The eight digit values of t (first in the low byte) as a number: each
+ * step forms hi * 10^k + lo in every lane of twice the width, and no lane
+ * overflows (99, 9999, 99999999).
  */
-CSV_HOT uint64_t swar_dec_value(uint64_t t, unsigned n)
+CSV_HOT uint64_t swar_dec_join(uint64_t t)
 {
-	t <<= 8 * (8 - n);
 	t = (t * (1 + (10 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
 	t = (t * (1 + (100 << 16))) >> 16 & 0x0000ffff0000ffffull;
 	return (t * (1 + (10000ull << 32))) >> 32;
+}
+
+/*
+ * Bit 7 set in each byte of w that is not a hex digit. A digit is a byte
+ * that swar_dec_stops() leaves unmarked. A letter is a byte that, with
+ * 0x20 set (which folds 'A'..'F' onto 'a'..'f', and nothing else onto
+ * them), XOR 0x60, less one, is l = 0..5: l + 0x7a carries into bit 7 from
+ * l >= 6, and a byte >= 0x80 has it already. A byte is marked if both tests
+ * mark it. The subtraction borrows only out of a byte that was '@' or '`',
+ * and the adds carry only out of those and bytes >= 0x80, none of them hex
+ * digits: so the lowest mark is exact, as above.
+ */
+CSV_HOT uint64_t swar_hex_stops(uint64_t w)
+{
+	uint64_t d = swar_dec_lanes(w);
+	uint64_t l = ((w | SWAR_ONES * 0x20) ^ SWAR_ONES * 0x60) - SWAR_ONES;
+
+	return (d | (d + SWAR_ONES * 0x76)) & (l | (l + SWAR_ONES * 0x7a)) &
+	       SWAR_HIGHS;
+}
+
+/*
+ * The value of each hex digit of w, in its byte: a digit's is its low
+ * nibble, a letter's (bit 6 set) its low nibble + 9. Every byte comes out
+ * 0..15, digit or not, so that swar_hex_join() moves it without spilling
+ * into its neighbours; the add carries out of a byte only from one >=
+ * 0xf7, into the bytes after it, which are not used either.
+ */
+CSV_HOT uint64_t swar_hex_nibbles(uint64_t w)
+{
+	return (w + (w >> 6 & SWAR_ONES) * 9) & SWAR_ONES * 0x0f;
+}
+
+/*
+ * The eight nibbles of swar_hex_nibbles() (first in the low byte) as a
+ * 32-bit number: with the bytes swapped, each step ORs the upper of two
+ * neighbouring lanes onto the lower one's high half, in a lane of twice
+ * the width. Shifts, not multiplies: a hex digit is a nibble wherever it
+ * is.
+ */
+CSV_HOT uint64_t swar_hex_join(uint64_t nib)
+{
+	nib = __builtin_bswap64(nib);	/* the first digit in the top byte */
+	nib = (nib | nib >> 4) & 0x00ff00ff00ff00ffull;
+	nib = (nib | nib >> 8) & 0x0000ffff0000ffffull;
+	return (nib | nib >> 16) & 0xffffffffull;
 }
 
 static const uint64_t csv_pow10[9] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 };
 
-/* Byte position of the lowest mark of a non-zero swar_*_stops() result. */
-CSV_HOT unsigned swar_first(uint64_t stops)
+/*
+ * The bit of the lowest mark of a non-zero swar_*_stops() result: 8 * n +
+ * 7 for a mark in byte n, so n digits precede it and 8 * (8 - n), the
+ * shift that drops the bytes from the mark on, is 71 - b.
+ */
+CSV_HOT unsigned swar_mark(uint64_t stops)
 {
-	return (unsigned)__builtin_ctzll(stops) / 8;
+	return (unsigned)__builtin_ctzll(stops);
 }
 
 /*
- * Marks a number whose first word is all digits (*out is their value):
- * fast_step() goes on with the second word in fast_step_more(). Kept apart,
- * the two words' code left the short number's path without a stack frame,
- * where one function with both needed six saved registers.
+ * A number at d whose first word w holds n = b / 8 digits, 1..7, before
+ * the mark at bit b. Decimal: shifting left moves the digits to the top
+ * with zeros, leading zeros of the number, below. Hex: the bytes from the
+ * mark on are the low nibbles of the joined word, shifted out.
  */
-static const char fast_more_mark;
-#define FAST_MORE	(&fast_more_mark)
-
-/*
- * Bit 7 set in each byte of w that is not a hex digit, and in *nib each
- * hex digit's value. On the low 7 bits of a byte (lo7) adds cannot carry
- * out of it: lo7 + (0x80 - c) has bit 7 set exactly when lo7 >= c, so
- * "in c0..c1" is (lo7 >= c0) XOR (lo7 > c1); letters are tested on lo7 |
- * 0x20, which folds 'A'..'F' onto 'a'..'f' (and nothing else onto them),
- * and bytes >= 0x80 are then refused on their own bit 7. A digit's value is
- * its low nibble, a letter's its low nibble + 9 (letters have bit 6 set).
- */
-CSV_HOT uint64_t swar_hex_stops(uint64_t w, uint64_t *nib)
-{
-	uint64_t lo7 = w & SWAR_ONES * 0x7f, low = lo7 | SWAR_ONES * 0x20;
-	uint64_t digit = (lo7 + SWAR_ONES * (0x80 - '0')) ^
-			 (lo7 + SWAR_ONES * (0x80 - '9' - 1));
-	uint64_t alpha = (low + SWAR_ONES * (0x80 - 'a')) ^
-			 (low + SWAR_ONES * (0x80 - 'f' - 1));
-
-	*nib = (w & SWAR_ONES * 0x0f) + (w >> 6 & SWAR_ONES) * 9;
-	return (~(digit | alpha) | w) & SWAR_HIGHS;
-}
-
-/* swar_dec_value() for hex: lanes form hi * 16^k + lo. */
-CSV_HOT uint64_t swar_hex_value(uint64_t nib, unsigned n)
-{
-	nib <<= 8 * (8 - n);
-	nib = (nib * (1 + (16 << 8))) >> 8 & 0x00ff00ff00ff00ffull;
-	nib = (nib * (1 + (256 << 16))) >> 16 & 0x0000ffff0000ffffull;
-	return (nib * (1 + (65536ull << 32))) >> 32;
-}
-
-/*
- * One word of a number at w: bit 7 set in each byte that is not a digit,
- * and in *lanes each digit's value (decimal: the byte XOR '0', which is
- * its value for a digit).
- */
-CSV_HOT uint64_t swar_stops(uint64_t w, bool hex, uint64_t *lanes)
+CSV_HOT uint64_t swar_value(uint64_t w, unsigned b, bool hex)
 {
 	if (hex)
-		return swar_hex_stops(w, lanes);
-	*lanes = w ^ SWAR_ONES * '0';
-	return swar_dec_stops(*lanes);
-}
-
-/* The first n (1..8) digits of lanes as a number. */
-CSV_HOT uint64_t swar_value(uint64_t lanes, unsigned n, bool hex)
-{
-	return hex ? swar_hex_value(lanes, n) : swar_dec_value(lanes, n);
+		return swar_hex_join(swar_hex_nibbles(w)) >> ((71 - b) >> 1);
+	return swar_dec_join(swar_dec_lanes(w) << (71 - b));
 }
 
 /*
- * The digits at p (hex: after "0x"): returns their end, NULL if there are
- * none, or FAST_MORE for 8 or more. Callers pass hex as a constant, so
- * each reader folds to its base's code.
+ * A number of 8 digits in a first word (decimal: its lanes0) and m = b / 8
+ * more, 0..7, in w1 before the mark at bit b: 15 digits at most, which
+ * cannot overflow 64 bits (the byte loop, scan_dec(), takes up to 19
+ * decimal or 16 hex digits, the general path any number). The shift of
+ * w1's decimal digits is done in two, as m = 0 needs one of 64 bits; the
+ * first, by 8, drops w1's last byte, never a digit here. Hex: the two
+ * joined words, the bytes from the mark on shifted out.
  */
-CSV_HOT const char *swar_num8(const char *p, bool hex, uint64_t *out)
+CSV_HOT uint64_t swar_dec_value2(uint64_t lanes0, uint64_t w1, unsigned b)
 {
-	uint64_t lanes, stops = swar_stops(load64(p), hex, &lanes);
-	unsigned n;
-
-	if (!stops) {
-		*out = swar_value(lanes, 8, hex);
-		return FAST_MORE;
-	}
-	n = swar_first(stops);
-	if (n == 0)
-		return NULL;
-	*out = swar_value(lanes, n, hex);
-	return p + n;
+	return swar_dec_join(lanes0) * csv_pow10[b / 8] +
+	       swar_dec_join(swar_dec_lanes(w1) << 8 << (63 - b));
 }
 
-/*
- * The digits at p after swar_num8() found 8 (worth hi): up to 15 in all,
- * which cannot overflow 64 bits, else NULL (the byte loop, scan_dec(),
- * takes up to 19 decimal or 16 hex digits, the general path any number).
- */
-CSV_HOT const char *swar_num_more(const char *p, bool hex, uint64_t hi,
-				  uint64_t *out)
+CSV_HOT uint64_t swar_hex_value2(uint64_t w0, uint64_t w1, unsigned b)
 {
-	uint64_t lanes, stops = swar_stops(load64(p + 8), hex, &lanes);
-	unsigned n;
+	return (swar_hex_join(swar_hex_nibbles(w0)) << 32 |
+		swar_hex_join(swar_hex_nibbles(w1))) >> ((71 - b) >> 1);
+}
 
-	if (!stops)
-		return NULL;
-	n = swar_first(stops);
-	if (!n)
-		*out = hi;
-	else if (hex)
-		*out = hi << 4 * n | swar_value(lanes, n, hex);
-	else
-		*out = hi * csv_pow10[n] + swar_value(lanes, n, hex);
-	return p + 8 + n;
+/* Bit 7 set in each byte of the word w that is not a digit. */
+CSV_HOT uint64_t swar_stops(uint64_t w, bool hex)
+{
+	return hex ? swar_hex_stops(w) : swar_dec_stops(swar_dec_lanes(w));
 }
 
 /*
@@ -1306,12 +1360,15 @@ CSV_HOT const char *fast_digits(enum csv_col kind, const char *p)
 
 /*
  * Two tiers. A step (below) tries the value a column of its kind nearly
- * always holds: a number by SWAR (swar_num8() and its second word), else fast_quick(): "access", "anon" or "file" as one word
- * compare, '0' or '1'. These only read, store and return the byte after
- * the value, which must then be the field's end. Whatever they do not take
- * - an empty field, another op, blanks around a value, a number of 16
- * digits or more, a rare column - goes to fast_field_slow(), the byte
- * loop, and whatever that does not take goes to libcsv.
+ * always holds: a number by SWAR (fast_num(), and for a long or a hex
+ * number its fast_more_fn), else fast_quick(): "access", "anon" or "file",
+ * '0' or '1', each with the field's end after it, as one word compare.
+ * These only read and store; a number reader returns the byte after the
+ * value, which must then be the field's end. Whatever they do not take -
+ * an empty field, another op, blanks around a value, a number of 16
+ * digits or more, a rare column, a word before a CRLF - goes to
+ * fast_field_slow(), the byte loop, and whatever that does not take goes
+ * to libcsv.
  */
 
 /* What a byte means to the byte loop (csv_class[]). */
@@ -1405,8 +1462,8 @@ static const char *scan_word(enum csv_col kind, const char *p,
 /*
  * One field by the byte loop, stored into r: returns the byte after it and
  * its trailing blanks, or NULL to leave the line to libcsv; an empty field
- * clears its kind's bit in *given. The caller checks that the byte returned
- * ends the field.
+ * clears its kind's bit in *given and stores its default. The caller
+ * checks that the byte returned ends the field.
  */
 __attribute__((noinline))
 static const char *fast_field_slow(enum csv_col kind, const char *p,
@@ -1418,6 +1475,7 @@ static const char *fast_field_slow(enum csv_col kind, const char *p,
 		p = skip_blanks(p);
 		if (byte_class(p) == CB_END) {
 			*given &= ~COL_BIT(kind);	/* empty: absent */
+			step_default(kind, r);
 			return p;
 		}
 	}
@@ -1432,34 +1490,37 @@ static const char *fast_field_slow(enum csv_col kind, const char *p,
 }
 
 /*
- * The common value of a word column of this kind, stored into r: returns
- * the byte after it, or NULL to let fast_field_slow() have the field.
+ * The common value of a word column of this kind and the field end the
+ * step wants after it (end: ',', or '\n' for the last column), in one
+ * compare, stored into r: returns the field end, or NULL to let
+ * fast_step_odd() have the field.
  */
-CSV_HOT const char *fast_quick(enum csv_col kind, const char *p,
+CSV_HOT const char *fast_quick(enum csv_col kind, const char *p, char end,
 			       struct trace_row *r)
 {
-	uint64_t w;
-	unsigned d;
+	uint64_t w, e = (unsigned char)end;
 
 	switch (kind) {
 	case COL_OP:
-		if ((load64(p) & 0xffffffffffffull) != SWAR_WORD6("access"))
+		if ((load64(p) & 0xffffffffffffffull) !=
+		    (SWAR_WORD6("access") | e << 48))
 			return NULL;
 		r->op = TRACE_OP_ACCESS;
 		return p + 6;
 	case COL_TYPE:
-		w = load64(p) & 0xffffffffull;
-		if (w == SWAR_WORD4("anon"))
+		w = load64(p) & 0xffffffffffull;
+		if (w == (SWAR_WORD4("anon") | e << 32))
 			r->type = PAGE_ANON;
-		else if (w == SWAR_WORD4("file"))
+		else if (w == (SWAR_WORD4("file") | e << 32))
 			r->type = PAGE_FILE;
 		else
 			return NULL;
 		return p + 4;
-	case COL_WRITE:
-		if ((d = (unsigned)(unsigned char)*p - '0') > 1)
+	case COL_WRITE:		/* '0' or '1' */
+		w = load64(p) & 0xffff;
+		if ((w & ~1ull) != ('0' | e << 8))
 			return NULL;
-		r->write = d;
+		r->write = w & 1;
 		return p + 1;
 	default:
 		return NULL;
@@ -1489,114 +1550,200 @@ CSV_HOT bool fast_row_valid(const struct csv_reader *s, struct trace_row *r,
  * step after "time_ns" is reached by one indirect jump, where a loop over
  * the columns with a switch on the kind cost about 14 instructions a
  * field in the dispatch alone. The last column's step is another function,
- * which wants the line end after its field and returns there. A step
- * returns NULL for a line it does not take: a short or long row, a field
- * neither tier takes. Where the compiler does not make the jumps (-O1),
- * each step is a call and the chain's depth is the number of columns, so
- * headers of more than CSV_FAST_MAX_COLS columns get no plan.
+ * which wants the line end after its field and jumps to fast_row_end(),
+ * which checks and ends the row. So the whole line, from csv_next() on, is
+ * one run of jumps, and its result goes straight back to trace_next():
+ * TRACE_ROW, or for a line the fast path does not take (a short or long
+ * row, a field neither tier takes, a bad row) what fast_fail() makes of
+ * it. A step reaches the reader through its entry's s, and the fields'
+ * presence is kept there (fast_given): an empty field clears its bit, so
+ * a common field costs the chain no register. Where the compiler does not
+ * make the jumps (-O1), each step is a call and the chain's depth is the
+ * number of columns, so headers of more than CSV_FAST_MAX_COLS columns get
+ * no plan.
  */
 #define CSV_FAST_MAX_COLS	64
 
 struct fast_step {
-	const char *(*run)(const char *p, struct trace_row *r,
-			   const struct fast_step *next, uint32_t *given);
+	int (*run)(const char *p, struct trace_row *r,
+		   const struct fast_step *next);
+	struct csv_reader *s;
 };
 
 /* A step's kind, and whether it is the last column's: one argument. */
 #define FAST_LAST	0x100u
 #define FAST_KIND(how)	((enum csv_col)((how) & 0xff))
 
-/*
- * The end of a step whose field ends at q: the last column's line end, or
- * a ',' and on to the next step. *given loses the bits of empty fields.
- */
-CSV_HOT const char *fast_step_next(unsigned how, const char *q,
-				   struct trace_row *r,
-				   const struct fast_step *next,
-				   uint32_t *given)
+static int fast_fail(const struct fast_step *next, struct trace_row *r);
+
+/* An empty field: absent, as if the header had not named its column. */
+CSV_HOT void fast_empty(enum csv_col kind, struct trace_row *r,
+			const struct fast_step *next)
 {
-	if (how & FAST_LAST)
-		return *q == '\n' || *q == '\r' ? q : NULL;
+	next->s->fast_given &= ~COL_BIT(kind);
+	step_default(kind, r);
+}
+
+/*
+ * The line's end, at q (a '\n'): the row is handed out if the '\n' is the
+ * line's and not the sentinel, and the row is valid. end is the entry
+ * after the last column's.
+ */
+__attribute__((noinline))
+static int fast_row_end(const char *q, struct trace_row *r,
+			const struct fast_step *end)
+{
+	struct csv_reader *s = end->s;
+
+	if (q == s->sentinel || !fast_row_valid(s, r, s->fast_given))
+		return fast_fail(end, r);
+	s->buf_pos = (size_t)(q + 1 - s->buf);
+	r->line = ++s->lines_done;
+	s->prev_time_ns = r->time_ns;
+	return TRACE_ROW;
+}
+
+/*
+ * The end of a step whose field ends at q: the last column's line end (a
+ * CRLF makes the same row, as in row_cb()), or a ',' and on to the next
+ * step.
+ */
+CSV_HOT int fast_step_next(unsigned how, const char *q, struct trace_row *r,
+			   const struct fast_step *next)
+{
+	if (how & FAST_LAST) {
+		q += *q == '\r';
+		if (*q != '\n')
+			return fast_fail(next, r);
+		return fast_row_end(q, r, next);
+	}
 	if (*q != ',')
-		return NULL;
-	return next->run(q + 1, r, next + 1, given);
+		return fast_fail(next, r);
+	return next->run(q + 1, r, next + 1);
 }
 
 /* A field for the byte loop. Out of line, as fast_step_odd(). */
 __attribute__((noinline))
-static const char *fast_step_slow(unsigned how, const char *p,
-				  struct trace_row *r,
-				  const struct fast_step *next,
-				  uint32_t *given)
+static int fast_step_slow(unsigned how, const char *p, struct trace_row *r,
+			  const struct fast_step *next)
 {
-	const char *q = fast_field_slow(FAST_KIND(how), p, r, given);
+	const char *q = fast_field_slow(FAST_KIND(how), p, r,
+					&next->s->fast_given);
 
-	return q ? fast_step_next(how, q, r, next, given) : NULL;
+	return q ? fast_step_next(how, q, r, next) : fast_fail(next, r);
 }
 
 /*
- * A field fast_quick() did not end as the common step wants (q is what it
- * returned): the last column's value before a CRLF, an empty field, or
- * one for the byte loop. Out of line, so that the common step needs no
+ * A field the common step did not take (q: where a number reader's value
+ * ended, or NULL): the last column's number before a CRLF, an empty field,
+ * or one for the byte loop. Out of line, so that the common step needs no
  * stack frame.
  */
 __attribute__((noinline))
-static const char *fast_step_odd(unsigned how, const char *p, const char *q,
-				 struct trace_row *r,
-				 const struct fast_step *next,
-				 uint32_t *given)
+static int fast_step_odd(unsigned how, const char *p, const char *q,
+			 struct trace_row *r, const struct fast_step *next)
 {
 	if (!q || (*q != '\r' && *q != '\n')) {
 		if (*p != ',' && *p != '\n')
-			return fast_step_slow(how, p, r, next, given);
-		*given &= ~COL_BIT(FAST_KIND(how));	/* empty: absent */
+			return fast_step_slow(how, p, r, next);
+		fast_empty(FAST_KIND(how), r, next);
 		q = p;
 	}
-	return fast_step_next(how, q, r, next, given);
+	return fast_step_next(how, q, r, next);
 }
 
-/* The end of a step whose field fast_quick() or a number parser read. */
-CSV_HOT const char *fast_step_end(unsigned how, const char *p, const char *q,
-				  struct trace_row *r,
-				  const struct fast_step *next,
-				  uint32_t *given)
+/* The end of a step whose field a number reader read. */
+CSV_HOT int fast_step_end(unsigned how, const char *p, const char *q,
+			  struct trace_row *r, const struct fast_step *next)
 {
 	if (q && *q == (how & FAST_LAST ? '\n' : ','))
-		return how & FAST_LAST ? q :
-		       next->run(q + 1, r, next + 1, given);
-	return fast_step_odd(how, p, q, r, next, given);
+		return how & FAST_LAST ? fast_row_end(q, r, next) :
+		       next->run(q + 1, r, next + 1);
+	return fast_step_odd(how, p, q, r, next);
 }
 
-/* A number step's second word (FAST_MORE): d is where its digits start. */
-typedef const char *fast_more_fn(const char *p, struct trace_row *r,
-				 const struct fast_step *next,
-				 uint32_t *given, uint64_t hi,
-				 const char *d);
+/*
+ * A decimal number's second word, for a first word of 8 digits, and a
+ * whole hex number: d is where the digits start. Kept apart, in a function
+ * per base, the two words' code left the short decimal number's path
+ * without a stack frame, where one function with both needed saved
+ * registers. A hex number is nearly always an address of 8 digits or more:
+ * its function reads both words, with the masks for both in registers.
+ */
+typedef int fast_more_fn(const char *d, struct trace_row *r,
+			 const struct fast_step *next, uint64_t lanes);
 
-CSV_HOT const char *fast_step_more(unsigned how, const char *p,
-				   struct trace_row *r,
-				   const struct fast_step *next,
-				   uint32_t *given, uint64_t hi,
-				   const char *d)
+struct fast_more {
+	fast_more_fn *dec, *hex;
+};
+
+/*
+ * A fast_more_fn in one base (a constant): the digits end at the mark.
+ * Decimal: the first word is 8 digits, whose swar_dec_lanes() the step
+ * passes on; hex: up to 7, or 8 and more.
+ */
+CSV_HOT int fast_num_more(unsigned how, const char *d, bool hex,
+			  struct trace_row *r, const struct fast_step *next,
+			  uint64_t lanes)
 {
-	uint64_t v = 0;
-	const char *q = d != p ? swar_num_more(d, true, hi, &v) :
-			swar_num_more(d, false, hi, &v);
+	uint64_t w0 = hex ? load64(d) : 0, w1, v;
+	uint64_t stops = hex ? swar_hex_stops(w0) : 0;
+	const char *p = hex ? d - 2 : d, *q = NULL;
+	unsigned b;
 
-	if (q && !swar_store(FAST_KIND(how), v, r))
-		q = NULL;
-	return fast_step_end(how, p, q, r, next, given);
+	if (stops) {		/* hex: a short number */
+		b = swar_mark(stops);
+		if (b < 8)	/* no digits */
+			return fast_step_odd(how, p, NULL, r, next);
+		v = swar_value(w0, b, hex);
+		q = d + b / 8;
+	} else {
+		w1 = load64(d + 8);
+		stops = swar_stops(w1, hex);
+		if (!stops)	/* 16 digits or more: the byte loop */
+			return fast_step_odd(how, p, NULL, r, next);
+		b = swar_mark(stops);
+		v = hex ? swar_hex_value2(w0, w1, b) :
+		    swar_dec_value2(lanes, w1, b);
+		q = d + 8 + b / 8;
+	}
+	return fast_step_end(how, p, swar_store(FAST_KIND(how), v, r) ? q :
+			     NULL, r, next);
+}
+
+/*
+ * A number step's first word in one base (a constant): for decimal, up to
+ * 7 digits and the mark after them, or 8 digits for the fast_more_fn,
+ * which has all of a hex number.
+ */
+CSV_HOT int fast_num(unsigned how, const char *p, const char *d, bool hex,
+		     struct trace_row *r, const struct fast_step *next,
+		     const struct fast_more *more)
+{
+	uint64_t w, stops;
+	unsigned b;
+
+	if (hex)
+		return more->hex(d, r, next, 0);
+	w = load64(d);
+	stops = swar_stops(w, hex);
+	if (!stops)
+		return more->dec(d, r, next, swar_dec_lanes(w));
+	b = swar_mark(stops);
+	if (b < 8)		/* no digits */
+		return fast_step_odd(how, p, NULL, r, next);
+	return fast_step_end(how, p, swar_store(FAST_KIND(how),
+						swar_value(w, b, hex), r) ?
+			     d + b / 8 : NULL, r, next);
 }
 
 /* One step, made for one column kind so that its tests of kind fold away. */
-CSV_HOT const char *fast_step(unsigned how, const char *p,
-			      struct trace_row *r,
-			      const struct fast_step *next, uint32_t *given,
-			      fast_more_fn *more)
+CSV_HOT int fast_step(unsigned how, const char *p, struct trace_row *r,
+		      const struct fast_step *next,
+		      const struct fast_more *more)
 {
 	enum csv_col kind = FAST_KIND(how);
-	const char *q, *d;
-	uint64_t v = 0;
+	const char *d, *q;
 
 	/*
 	 * An empty field before the last, common: a trace from mmsim import
@@ -1605,121 +1752,140 @@ CSV_HOT const char *fast_step(unsigned how, const char *p,
 	 */
 	if (!(COL_BIT(kind) & CSV_ALWAYS_NEEDED) && *p == ',' &&
 	    !(how & FAST_LAST)) {
-		*given &= ~COL_BIT(kind);	/* empty: absent */
-		return next->run(p + 1, r, next + 1, given);
+		fast_empty(kind, r, next);
+		return next->run(p + 1, r, next + 1);
 	}
-	if (!(COL_BIT(kind) & CSV_SWAR_COLS))
-		return fast_step_end(how, p, fast_quick(kind, p, r), r, next,
-				     given);
+	if (!(COL_BIT(kind) & CSV_SWAR_COLS)) {
+		q = fast_quick(kind, p, how & FAST_LAST ? '\n' : ',', r);
+		if (!q)
+			return fast_step_odd(how, p, NULL, r, next);
+		return how & FAST_LAST ? fast_row_end(q, r, next) :
+		       next->run(q + 1, r, next + 1);
+	}
 	d = fast_digits(kind, p);
-	q = d != p ? swar_num8(d, true, &v) : swar_num8(d, false, &v);
-	if (q == FAST_MORE)
-		return more(p, r, next, given, v, d);
-	if (q && !swar_store(kind, v, r))
-		q = NULL;
-	return fast_step_end(how, p, q, r, next, given);
+	return d != p ? fast_num(how, p, d, true, r, next, more) :
+	       fast_num(how, p, d, false, r, next, more);
 }
 
 #define FAST_STEP_FOR(name, how, more)					\
-	static const char *name(const char *p, struct trace_row *r,	\
-				const struct fast_step *next,		\
-				uint32_t *given)			\
+	static int name(const char *p, struct trace_row *r,		\
+			const struct fast_step *next)			\
 	{								\
-		return fast_step(how, p, r, next, given, more);		\
+		return fast_step(how, p, r, next, more);		\
 	}
-#define FAST_MORE_FOR(name, how)					\
-	static const char *name(const char *p, struct trace_row *r,	\
-				const struct fast_step *next,		\
-				uint32_t *given, uint64_t hi,		\
-				const char *d)				\
+#define FAST_MORE_FOR(name, how, hex)					\
+	__attribute__((noinline))					\
+	static int name(const char *d, struct trace_row *r,		\
+			const struct fast_step *next, uint64_t lanes)	\
 	{								\
-		return fast_step_more(how, p, r, next, given, hi, d);	\
+		return fast_num_more(how, d, hex, r, next, lanes);	\
 	}
 #define FAST_STEPS_FOR(name, k)						\
 	FAST_STEP_FOR(name, k, NULL)					\
 	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, NULL)
-#define FAST_NUMBER_STEPS_FOR(name, k)					\
-	FAST_MORE_FOR(name##_more, k)					\
-	FAST_MORE_FOR(name##_last_more, (k) | FAST_LAST)		\
-	FAST_STEP_FOR(name, k, name##_more)				\
-	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, name##_last_more)
+#define FAST_DEC_MORE_FOR(name, how)					\
+	FAST_MORE_FOR(name##_dec, how, false)				\
+	static const struct fast_more name = { name##_dec, NULL };
+#define FAST_HEX_MORE_FOR(name, how)					\
+	FAST_MORE_FOR(name##_dec, how, false)				\
+	FAST_MORE_FOR(name##_hex, how, true)				\
+	static const struct fast_more name = { name##_dec, name##_hex };
+#define FAST_NUMBER_STEPS_FOR(name, k, MORE_FOR)			\
+	MORE_FOR(name##_more, k)					\
+	MORE_FOR(name##_last_more, (k) | FAST_LAST)			\
+	FAST_STEP_FOR(name, k, &name##_more)				\
+	FAST_STEP_FOR(name##_last, (k) | FAST_LAST, &name##_last_more)
 
 FAST_STEPS_FOR(fast_ignored, COL_IGNORED)
-FAST_NUMBER_STEPS_FOR(fast_time_ns, COL_TIME_NS)
+FAST_NUMBER_STEPS_FOR(fast_time_ns, COL_TIME_NS, FAST_DEC_MORE_FOR)
 FAST_STEPS_FOR(fast_op, COL_OP)
-FAST_NUMBER_STEPS_FOR(fast_pid, COL_PID)
-FAST_NUMBER_STEPS_FOR(fast_addr, COL_ADDR)
+FAST_NUMBER_STEPS_FOR(fast_pid, COL_PID, FAST_DEC_MORE_FOR)
+FAST_NUMBER_STEPS_FOR(fast_addr, COL_ADDR, FAST_HEX_MORE_FOR)
 FAST_STEPS_FOR(fast_type, COL_TYPE)
-FAST_NUMBER_STEPS_FOR(fast_ino, COL_INO)
-FAST_NUMBER_STEPS_FOR(fast_dev, COL_DEV)
+FAST_NUMBER_STEPS_FOR(fast_ino, COL_INO, FAST_HEX_MORE_FOR)
+FAST_NUMBER_STEPS_FOR(fast_dev, COL_DEV, FAST_HEX_MORE_FOR)
 FAST_STEPS_FOR(fast_write, COL_WRITE)
-FAST_NUMBER_STEPS_FOR(fast_order, COL_ORDER)
+FAST_NUMBER_STEPS_FOR(fast_order, COL_ORDER, FAST_DEC_MORE_FOR)
 FAST_STEPS_FOR(fast_migratetype, COL_MIGRATETYPE)
-FAST_NUMBER_STEPS_FOR(fast_pfn, COL_PFN)
+FAST_NUMBER_STEPS_FOR(fast_pfn, COL_PFN, FAST_HEX_MORE_FOR)
 FAST_STEPS_FOR(fast_gfp, COL_GFP)
 
 /* Per kind: [0] the step of a column before the last, [1] of the last. */
-static const struct fast_step csv_fast_steps[NR_CSV_COLS][2] = {
-	[COL_IGNORED] = { { fast_ignored }, { fast_ignored_last } },
-	[COL_TIME_NS] = { { fast_time_ns }, { fast_time_ns_last } },
-	[COL_OP] = { { fast_op }, { fast_op_last } },
-	[COL_PID] = { { fast_pid }, { fast_pid_last } },
-	[COL_ADDR] = { { fast_addr }, { fast_addr_last } },
-	[COL_TYPE] = { { fast_type }, { fast_type_last } },
-	[COL_INO] = { { fast_ino }, { fast_ino_last } },
-	[COL_DEV] = { { fast_dev }, { fast_dev_last } },
-	[COL_WRITE] = { { fast_write }, { fast_write_last } },
-	[COL_ORDER] = { { fast_order }, { fast_order_last } },
-	[COL_MIGRATETYPE] = { { fast_migratetype },
-			      { fast_migratetype_last } },
-	[COL_PFN] = { { fast_pfn }, { fast_pfn_last } },
-	[COL_GFP] = { { fast_gfp }, { fast_gfp_last } },
+static int (*const csv_fast_steps[NR_CSV_COLS][2])(
+	const char *p, struct trace_row *r, const struct fast_step *next) = {
+	[COL_IGNORED] = { fast_ignored, fast_ignored_last },
+	[COL_TIME_NS] = { fast_time_ns, fast_time_ns_last },
+	[COL_OP] = { fast_op, fast_op_last },
+	[COL_PID] = { fast_pid, fast_pid_last },
+	[COL_ADDR] = { fast_addr, fast_addr_last },
+	[COL_TYPE] = { fast_type, fast_type_last },
+	[COL_INO] = { fast_ino, fast_ino_last },
+	[COL_DEV] = { fast_dev, fast_dev_last },
+	[COL_WRITE] = { fast_write, fast_write_last },
+	[COL_ORDER] = { fast_order, fast_order_last },
+	[COL_MIGRATETYPE] = { fast_migratetype, fast_migratetype_last },
+	[COL_PFN] = { fast_pfn, fast_pfn_last },
+	[COL_GFP] = { fast_gfp, fast_gfp_last },
 };
 
-/* The header's chain of steps. */
+/* The header's chain of steps, and the entry after the last for its end. */
 static void fast_plan_init(struct csv_reader *s)
 {
 	if (s->ncols > CSV_FAST_MAX_COLS)
 		return;
-	s->plan = xcalloc(s->ncols, sizeof(*s->plan));
-	for (size_t i = 0; i < s->ncols; i++)
-		s->plan[i] = csv_fast_steps[s->col_kind[i]][i == s->ncols - 1];
+	s->plan = xcalloc(s->ncols + 1, sizeof(*s->plan));
+	for (size_t i = 0; i <= s->ncols; i++) {
+		if (i < s->ncols)
+			s->plan[i].run = csv_fast_steps[s->col_kind[i]]
+						       [i == s->ncols - 1];
+		s->plan[i].s = s;
+	}
 }
 
 /*
  * Parses the line at buf_pos straight into r and hands it out if it is one
  * the fast path takes: exactly ncols fields, each empty or a valid value,
  * no '"', no '\r' but one just before the '\n', the '\n' inside the
- * buffer, and a row check_row() passes. Any other line (blank, short,
- * long, quoted, a bad value or row, partly read) is left untouched to
- * libcsv and the general path: false, with r to be reset. It ends the row
- * as row_cb() would: a CRLF makes the same row and counts one line, as
- * '\r' then '\n' do there.
+ * buffer, and a row check_row() passes: TRACE_ROW. Any other line (blank,
+ * short, long, quoted, a bad value or row, partly read) is left untouched
+ * to libcsv and the general path, by fast_fail(). It ends the row as
+ * row_cb() would: a CRLF makes the same row and counts one line, as '\r'
+ * then '\n' do there. libcsv is between rows, so no '\r' waits to be
+ * counted (fast_line_ready()).
  */
-CSV_HOT bool fast_row(struct csv_reader *s, struct trace_row *r)
+CSV_HOT int fast_row(struct csv_reader *s, struct trace_row *r)
 {
-	uint32_t given = s->header_cols;	/* minus the empty fields */
-	const char *q;
+	if (s->fast_clear_all)
+		row_clear(r);
+	else
+		row_clear_rest(r);	/* the steps write the rest */
+	s->fast_given = s->header_cols;		/* minus the empty fields */
+	return s->plan->run(s->buf + s->buf_pos, r, s->plan + 1);
+}
 
-	row_clear(r);
-	q = s->plan->run(s->buf + s->buf_pos, r, s->plan + 1, &given);
-	if (!q)
-		return false;
-	q += *q == '\r';
-	if (*q != '\n' || q == s->buf + s->buf_len ||
-	    !fast_row_valid(s, r, given))
-		return false;
-	s->buf_pos = (size_t)(q + 1 - s->buf);
-	settle_cr(s);
-	r->line = ++s->lines_done;
-	s->prev_time_ns = r->time_ns;
-	return true;
+/*
+ * A line fast_row() does not take: in csv_next(), the general path reads
+ * the row (s->err and s->errlen are csv_next()'s); in fast_line(), 0.
+ */
+__attribute__((noinline, cold))
+static int fast_fail(const struct fast_step *next, struct trace_row *r)
+{
+	struct csv_reader *s = next->s;
+
+	if (s->fast_in_line)
+		return 0;
+	return csv_next_slow(s, r, s->err, s->errlen);
 }
 
 /* fast_row() for parse_step(): into s->cur, then handed out or queued. */
 static bool fast_line(struct csv_reader *s)
 {
-	if (!fast_row(s, s->cur)) {
+	int rc;
+
+	s->fast_in_line = true;
+	rc = fast_row(s, s->cur);
+	s->fast_in_line = false;
+	if (rc != TRACE_ROW) {
 		row_reset(s);		/* back to the clean row it was */
 		return false;
 	}
@@ -1734,15 +1900,25 @@ static bool fast_line(struct csv_reader *s)
 }
 
 /*
- * Whether csv_next() may try the next line with fast_row(): libcsv is
- * between rows, nothing waits in the queue, nothing is to be skipped.
- * Only the general path changes any of that, so csv_next() reads it from
- * s->fast_next, which csv_next_slow() sets on its way out.
+ * Whether the line at buf_pos may go to fast_row(): libcsv is between
+ * rows (and so has no '\r' waiting to be counted as a line of its own),
+ * nothing is to be skipped, the header gave a plan.
+ */
+static bool fast_line_ready(const struct csv_reader *s)
+{
+	return s->csv_idle && s->plan && !s->skip_to_eol && !s->pending_cr &&
+	       !s->failed;
+}
+
+/*
+ * Whether csv_next() may try the next line with fast_row(): that, and
+ * nothing waits in the queue. Only the general path changes any of it, so
+ * csv_next() reads it from s->fast_next, which csv_next_slow() sets on its
+ * way out.
  */
 static bool fast_ready(const struct csv_reader *s)
 {
-	return s->q_len == 0 && s->csv_idle && s->plan && !s->skip_to_eol &&
-	       !s->failed;
+	return s->q_len == 0 && fast_line_ready(s);
 }
 
 /* ---- the read buffer -------------------------------------------------- */
@@ -1761,6 +1937,7 @@ static bool read_more(struct csv_reader *s)
 		s->buf_pos = 3;		/* a UTF-8 byte order mark */
 	s->started = true;
 	s->buf[s->buf_len] = '\n';	/* the fast path's sentinel */
+	s->sentinel = s->buf + s->buf_len;
 	return got > 0;
 }
 
@@ -1774,7 +1951,7 @@ static void parse_step(struct csv_reader *s)
 	size_t avail = s->buf_len - s->buf_pos;
 	const char *nl;
 
-	if (s->csv_idle && s->plan && !s->skip_to_eol && fast_line(s))
+	if (fast_line_ready(s) && fast_line(s))
 		return;
 	nl = memchr(p, '\n', avail);
 	if (nl) {
@@ -1877,6 +2054,7 @@ static void *csv_open(struct trace_input *in,
 		return NULL;
 	}
 	fast_plan_init(s);
+	s->fast_clear_all = (s->header_cols & CSV_STEP_COLS) != CSV_STEP_COLS;
 	s->fast_next = fast_ready(s);
 	return s;
 }
@@ -1932,15 +2110,23 @@ static int csv_next_slow(struct csv_reader *s, struct trace_row *row,
 	return rc;
 }
 
-/* A plain line goes straight from the read buffer into the caller's row. */
+/*
+ * A plain line goes straight from the read buffer into the caller's row.
+ * fast_row() ends in a jump to the chain of steps, which returns to our
+ * caller; a line it does not take goes on to csv_next_slow() from there,
+ * with err and errlen kept here for it: two stores, where a frame to keep
+ * them across a call cost a dozen instructions.
+ */
 static int csv_next(void *state, struct trace_row *row, char *err,
 		    size_t errlen)
 {
 	struct csv_reader *s = state;
 
-	if (s->fast_next && fast_row(s, row))
-		return TRACE_ROW;
-	return csv_next_slow(s, row, err, errlen);
+	if (!s->fast_next)
+		return csv_next_slow(s, row, err, errlen);
+	s->err = err;
+	s->errlen = errlen;
+	return fast_row(s, row);
 }
 
 static uint64_t csv_bad_rows(void *state)
