@@ -432,14 +432,17 @@ static uint32_t thp_fault(struct sim *s, const struct trace_row *row,
  */
 struct row_key {
 	uint32_t obj;
-	uint32_t id;		/* the early lookup's answer (looked_up) */
+	uint32_t id;		/* the early lookup's answer, if stamped */
 	uint64_t index;
 	uint64_t h;
 	uint64_t releases;	/* pagemap_obj_releases() when obj was found */
-	uint64_t stamp;		/* at the early lookup: pagemap_removals(),
-				 * or for no entry pagemap_inserts() */
-	bool looked_up;		/* id was looked up ahead (ring_lookup()) */
+	uint64_t stamp;		/* at the early lookup (ring_lookup()):
+				 * pagemap_removals(), or for no entry
+				 * pagemap_inserts(); NO_STAMP if none */
 };
+
+/* No early lookup: no count of a replay's removals or inserts gets here. */
+#define NO_STAMP UINT64_MAX
 
 /* What can change the answer id of a lookup: removals, or for none inserts. */
 static inline uint64_t lookup_stamp(const struct pagemap *pm, uint32_t id)
@@ -454,7 +457,7 @@ static inline uint64_t lookup_stamp(const struct pagemap *pm, uint32_t id)
  */
 static uint32_t row_key_lookup(struct sim *s, const struct row_key *key)
 {
-	if (key->looked_up && key->stamp == lookup_stamp(s->pm, key->id))
+	if (key->stamp == lookup_stamp(s->pm, key->id))
 		return key->id;
 	return pagemap_lookup_hashed(s->pm, key->obj, key->index, key->h);
 }
@@ -561,7 +564,8 @@ static void do_access(struct sim *s, const struct trace_row *row,
 			key.obj = row_obj(s, row, true);
 			key.index = index + i;
 			key.h = pagemap_hash(key.obj, key.index);
-			key.looked_up = false;
+			key.id = PM_NONE;
+			key.stamp = NO_STAMP;
 			k = &key;
 		}
 		access_page(s, row, k);
@@ -720,7 +724,8 @@ static void ring_fill(struct sim *s, struct trace_reader *tr,
 			q->key[i].h = pagemap_hash(q->key[i].obj,
 						   q->key[i].index);
 			q->key[i].releases = pagemap_obj_releases(s->pm);
-			q->key[i].looked_up = false;
+			q->key[i].id = PM_NONE;
+			q->key[i].stamp = NO_STAMP;
 			pagemap_prefetch_slot(s->pm, q->key[i].h);
 		}
 	}
@@ -747,7 +752,6 @@ static void ring_lookup(struct sim *s, struct row_ring *q)
 	id = pagemap_lookup_hashed(s->pm, key->obj, key->index, key->h);
 	key->id = id;
 	key->stamp = lookup_stamp(s->pm, id);
-	key->looked_up = true;
 	if (id != PM_NONE) {
 		uint32_t pfn = pagemap_entry(s->pm, id)->pfn;
 
@@ -797,10 +801,13 @@ int sim_run(struct sim *s, struct trace_reader *tr, char *err, size_t errlen)
 		q.n--;
 		if (SIM_DEBUG_CHECKS && s->stats.rows % debug_check_every(s) == 0)
 			SIM_BUG_ON(!sim_check(s));
-		if (s->stop && *s->stop)
-			return 0;
-		if (s->progress && (s->stats.rows & 0xffff) == 0)
-			s->progress(s, tr);
+		/* An interruption is noticed within 256 rows. */
+		if ((s->stats.rows & 0xff) == 0) {
+			if (s->stop && *s->stop)
+				return 0;
+			if (s->progress && (s->stats.rows & 0xffff) == 0)
+				s->progress(s, tr);
+		}
 		ring_fill(s, tr, &q);
 		if (q.n)
 			row_seq = eventq_reserve_seq(s->q);
