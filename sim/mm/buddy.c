@@ -647,6 +647,14 @@ void buddy_free(struct zone *z, uint64_t pfn, unsigned order)
 {
 	uint64_t end, step;
 
+	if (order == 0) {	/* most frees: the same steps, folded */
+		SIM_BUG_ON(!zone_spans(z, pfn));
+		if (SIM_DEBUG_CHECKS)
+			SIM_BUG_ON(buddy_pfn_is_free(z, pfn));
+		free_prepare(z, pfn, 0);
+		free_one_block(z, pfn, 0, buddy_pageblock_mt(z, pfn));
+		return;
+	}
 	SIM_BUG_ON(order > MAX_PAGE_ORDER);
 	SIM_BUG_ON(pfn & (((uint64_t)1 << order) - 1));
 	SIM_BUG_ON(!zone_spans_range(z, pfn, order));
