@@ -310,9 +310,12 @@ void sim_release_lru_page(struct sim *s, uint32_t pfn)
 	sim_free_pages(s, pfn, 0);
 }
 
-/* Maps pfn at (obj, index); id is the shadow entry there, or PM_NONE. */
+/*
+ * Maps pfn at (obj, index), whose pagemap_hash() is h; id is the shadow
+ * entry there, or PM_NONE.
+ */
 static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
-			     uint32_t id, uint32_t pfn,
+			     uint64_t h, uint32_t id, uint32_t pfn,
 			     const struct fault_info *fi, uint32_t pid)
 {
 	struct page *page = &s->mem_map[pfn];
@@ -322,7 +325,7 @@ static void install_lru_page(struct sim *s, uint32_t obj, uint64_t index,
 	struct sim_proc *proc = type == LRU_ANON ? sim_proc(s, pid) : NULL;
 
 	if (id == PM_NONE) {
-		id = pagemap_insert(s->pm, obj, index);
+		id = pagemap_insert_hashed(s->pm, obj, index, h);
 	} else {
 		s->nr_shadows--;	/* the shadow is consumed */
 		if (proc)
@@ -388,8 +391,9 @@ static void install_thp(struct sim *s, uint32_t obj, uint64_t base,
 
 		p->flags = 0;
 		p->order = 0;
-		install_lru_page(s, obj, base + i, PM_NONE, pfn + i, fi,
-				 pid);
+		install_lru_page(s, obj, base + i,
+				 pagemap_hash(obj, base + i), PM_NONE, pfn + i,
+				 fi, pid);
 		p->flags |= PG_thp;
 	}
 }
@@ -498,7 +502,8 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 	}
 	if (pagemap_obj_releases(s->pm) != releases) {
 		key.obj = row_obj(s, row, true);
-		id = pagemap_lookup(s->pm, key.obj, key.index);
+		key.h = pagemap_hash(key.obj, key.index);
+		id = pagemap_lookup_hashed(s->pm, key.obj, key.index, key.h);
 	} else if (pagemap_removals(s->pm) != removals) {
 		id = pagemap_lookup_hashed(s->pm, key.obj, key.index, key.h);
 	}
@@ -519,7 +524,7 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 			s->cfg->major_fault_cost_ns;
 		s->stats.major_fault_ns += s->cfg->major_fault_cost_ns;
 	}
-	install_lru_page(s, key.obj, key.index, id, (uint32_t)pfn, &fi,
+	install_lru_page(s, key.obj, key.index, key.h, id, (uint32_t)pfn, &fi,
 			 row->pid);
 	return (uint32_t)pfn;
 }
@@ -902,5 +907,5 @@ bool sim_check(struct sim *s)
 		if (lruvec->ops->check && !lruvec->ops->check(lruvec))
 			return false;
 	}
-	return true;
+	return pagemap_check(s->pm);
 }

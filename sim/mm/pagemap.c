@@ -21,6 +21,7 @@
  */
 #include "mm/pagemap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,12 @@ static uint32_t entry_alloc(struct pagemap *pm)
 
 uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index)
 {
+	return pagemap_insert_hashed(pm, obj, index, pagemap_hash(obj, index));
+}
+
+uint32_t pagemap_insert_hashed(struct pagemap *pm, uint32_t obj,
+			       uint64_t index, uint64_t h)
+{
 	uint32_t id = entry_alloc(pm);
 	struct pm_obj *o = &pm->objs[obj];
 	struct pm_entry *e = &pm->entries[id];
@@ -376,7 +383,7 @@ uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index)
 	o->nr_entries++;
 	if ((pm->etab.used + 1) * 4 > (pm->etab.mask + 1) * 3)	/* 3/4 */
 		id_table_grow(pm, &pm->etab, etab_hash_of);
-	id_table_put(&pm->etab, pagemap_hash(obj, index), id);
+	id_table_put(&pm->etab, h, id);
 	pm->count++;
 	pm->front.inserts++;
 	return id;
@@ -411,6 +418,33 @@ void pagemap_remove(struct pagemap *pm, uint32_t id)
 	pm->free_entry = id;
 	pm->count--;
 	pm->front.removals++;
+}
+
+bool pagemap_check(const struct pagemap *pm)
+{
+	uint64_t live = 0;
+
+	for (uint32_t id = 0; id < pm->nr_entries_alloc; id++) {
+		const struct pm_entry *e = &pm->entries[id];
+
+		if (e->obj == PM_NONE)
+			continue;
+		live++;
+		if (pagemap_lookup(pm, e->obj, e->index) != id) {
+			fprintf(stderr, "pagemap: entry %u (object %u, index "
+				"%llu) is not found under its key\n", id,
+				e->obj, (unsigned long long)e->index);
+			return false;
+		}
+	}
+	if (live != pm->count || live != pm->etab.used) {
+		fprintf(stderr, "pagemap: %llu live entries, count %llu, "
+			"table %llu\n", (unsigned long long)live,
+			(unsigned long long)pm->count,
+			(unsigned long long)pm->etab.used);
+		return false;
+	}
+	return true;
 }
 
 uint64_t pagemap_count(const struct pagemap *pm)

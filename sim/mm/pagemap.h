@@ -176,10 +176,18 @@ void pagemap_prefetch_entry(const struct pagemap *pm, uint64_t h);
 void pagemap_prefetch_id(const struct pagemap *pm, uint32_t id);
 /** Adds an entry for (obj, index), which must not exist; returns its id. */
 uint32_t pagemap_insert(struct pagemap *pm, uint32_t obj, uint64_t index);
+/** The same, given h = pagemap_hash(obj, index). */
+uint32_t pagemap_insert_hashed(struct pagemap *pm, uint32_t obj,
+			       uint64_t index, uint64_t h);
 /** The entry for an id. */
 struct pm_entry *pagemap_entry(struct pagemap *pm, uint32_t id);
 /** Removes an entry. */
 void pagemap_remove(struct pagemap *pm, uint32_t id);
+/**
+ * Every live entry is found under its key, once, and the counts agree.
+ * Returns false and prints the first broken invariant to stderr.
+ */
+bool pagemap_check(const struct pagemap *pm);
 /** Number of entries (resident + shadows). */
 uint64_t pagemap_count(const struct pagemap *pm);
 /** Highest entry id + 1, for iterating with pagemap_entry (skip obj == PM_NONE). */
