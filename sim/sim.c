@@ -907,5 +907,7 @@ bool sim_check(struct sim *s)
 		if (lruvec->ops->check && !lruvec->ops->check(lruvec))
 			return false;
 	}
-	return pagemap_check(s->pm);
+	/* A slice of the page map per call: a checked replay runs this every
+	 * few rows, and a whole pass costs a lookup per entry. */
+	return pagemap_check(s->pm, 256);
 }

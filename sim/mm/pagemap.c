@@ -57,6 +57,7 @@ struct pagemap {
 	uint32_t nr_objs_alloc, cap_objs;
 	uint32_t free_obj;
 	uint64_t obj_releases;		/* pagemap_obj_release() + _retire() */
+	uint32_t check_cursor;		/* pagemap_check()'s next entry id */
 };
 
 static uint64_t obj_hash(enum page_type type, uint32_t pid, uint64_t dev,
@@ -420,29 +421,31 @@ void pagemap_remove(struct pagemap *pm, uint32_t id)
 	pm->front.removals++;
 }
 
-bool pagemap_check(const struct pagemap *pm)
+bool pagemap_check(struct pagemap *pm, uint32_t budget)
 {
-	uint64_t live = 0;
+	if (pm->count != pm->etab.used) {
+		fprintf(stderr, "pagemap: %llu entries but %llu in the table\n",
+			(unsigned long long)pm->count,
+			(unsigned long long)pm->etab.used);
+		return false;
+	}
+	if (budget > pm->nr_entries_alloc)
+		budget = pm->nr_entries_alloc;	/* one pass at most */
+	for (; budget > 0; budget--, pm->check_cursor++) {
+		uint32_t id;
+		const struct pm_entry *e;
 
-	for (uint32_t id = 0; id < pm->nr_entries_alloc; id++) {
-		const struct pm_entry *e = &pm->entries[id];
-
-		if (e->obj == PM_NONE)
-			continue;
-		live++;
-		if (pagemap_lookup(pm, e->obj, e->index) != id) {
+		if (pm->check_cursor >= pm->nr_entries_alloc)
+			pm->check_cursor = 0;
+		id = pm->check_cursor;
+		e = &pm->entries[id];
+		if (e->obj != PM_NONE &&
+		    pagemap_lookup(pm, e->obj, e->index) != id) {
 			fprintf(stderr, "pagemap: entry %u (object %u, index "
 				"%llu) is not found under its key\n", id,
 				e->obj, (unsigned long long)e->index);
 			return false;
 		}
-	}
-	if (live != pm->count || live != pm->etab.used) {
-		fprintf(stderr, "pagemap: %llu live entries, count %llu, "
-			"table %llu\n", (unsigned long long)live,
-			(unsigned long long)pm->count,
-			(unsigned long long)pm->etab.used);
-		return false;
 	}
 	return true;
 }

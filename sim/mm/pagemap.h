@@ -184,10 +184,12 @@ struct pm_entry *pagemap_entry(struct pagemap *pm, uint32_t id);
 /** Removes an entry. */
 void pagemap_remove(struct pagemap *pm, uint32_t id);
 /**
- * Every live entry is found under its key, once, and the counts agree.
- * Returns false and prints the first broken invariant to stderr.
+ * The table holds every entry, and the next budget entry ids (in turn,
+ * wrapping around, so that repeated calls cover the whole pool; at most
+ * one pass a call) are each found under their key. Returns false and prints the first broken
+ * invariant to stderr.
  */
-bool pagemap_check(const struct pagemap *pm);
+bool pagemap_check(struct pagemap *pm, uint32_t budget);
 /** Number of entries (resident + shadows). */
 uint64_t pagemap_count(const struct pagemap *pm);
 /** Highest entry id + 1, for iterating with pagemap_entry (skip obj == PM_NONE). */
