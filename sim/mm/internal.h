@@ -59,13 +59,30 @@ static inline void zone_note_free(struct sim *s, struct zone *z)
 }
 
 /* vmscan.c */
+/** wakeup_kswapd() once kswapd is found not running. */
+void wakeup_kswapd_idle(struct sim *s, struct pglist_data *pgdat,
+			unsigned order, int highest_zoneidx, gfp_t gfp);
 /**
  * wakeup_kswapd(): asks the node's kswapd to balance for order. A node
  * that needs no reclaim gets kcompactd instead when the caller cannot
- * reclaim directly (gfp without __GFP_DIRECT_RECLAIM).
+ * reclaim directly (gfp without __GFP_DIRECT_RECLAIM). Inline up to the
+ * common answer under pressure, "kswapd is already running".
  */
-void wakeup_kswapd(struct sim *s, struct pglist_data *pgdat, unsigned order,
-		   int highest_zoneidx, gfp_t gfp);
+static inline void wakeup_kswapd(struct sim *s, struct pglist_data *pgdat,
+				 unsigned order, int highest_zoneidx,
+				 gfp_t gfp)
+{
+	if (!s->cfg->kswapd_enabled)
+		return;
+	if (order > pgdat->kswapd_order)
+		pgdat->kswapd_order = order;
+	if (order > pgdat->kswapd_alloc_order)
+		pgdat->kswapd_alloc_order = order;
+	if (highest_zoneidx > pgdat->kswapd_highest_zoneidx)
+		pgdat->kswapd_highest_zoneidx = highest_zoneidx;
+	if (pgdat->kswapd_state != KSWAPD_RUNNING)
+		wakeup_kswapd_idle(s, pgdat, order, highest_zoneidx, gfp);
+}
 /** try_to_free_pages(): direct reclaim for pid; returns pages reclaimed. */
 uint64_t try_to_free_pages(struct sim *s, struct pglist_data *pgdat,
 			   unsigned order, gfp_t gfp, int highest_zoneidx,

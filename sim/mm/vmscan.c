@@ -182,19 +182,9 @@ static void kswapd_start_run(struct sim *s, struct pglist_data *pgdat)
 		    0);
 }
 
-void wakeup_kswapd(struct sim *s, struct pglist_data *pgdat, unsigned order,
-		   int highest_zoneidx, gfp_t gfp)
+void wakeup_kswapd_idle(struct sim *s, struct pglist_data *pgdat,
+			unsigned order, int highest_zoneidx, gfp_t gfp)
 {
-	if (!s->cfg->kswapd_enabled)
-		return;
-	if (order > pgdat->kswapd_order)
-		pgdat->kswapd_order = order;
-	if (order > pgdat->kswapd_alloc_order)
-		pgdat->kswapd_alloc_order = order;
-	if (highest_zoneidx > pgdat->kswapd_highest_zoneidx)
-		pgdat->kswapd_highest_zoneidx = highest_zoneidx;
-	if (pgdat->kswapd_state == KSWAPD_RUNNING)
-		return;
 	if (pgdat->kswapd_failures >= MAX_KSWAPD_FAILURES ||
 	    (pgdat_balanced(pgdat, order, highest_zoneidx) &&
 	     !pgdat_boosted(pgdat))) {
