@@ -23,6 +23,24 @@ static void slist_warm_reset(struct slist *sl)
 		lru_warm_reset(&sl->warm[t], sl->list[t].tail);
 }
 
+/*
+ * One step of warming, on the walk whose next page is older: reclaim takes
+ * the victims oldest first across both lists (slist_victim_type()), so
+ * this warms them in the order they go, one a fault, as they are used.
+ */
+static void slist_warm_step(const struct sim *s, struct slist *sl)
+{
+	struct lru_warm *a = &sl->warm[LRU_ANON], *f = &sl->warm[LRU_FILE];
+	bool a_ok = a->pfn < s->nr_pfns && a->pages < LRU_WARM_PAGES;
+	bool f_ok = f->pfn < s->nr_pfns && f->pages < LRU_WARM_PAGES;
+
+	if (a_ok && (!f_ok || (int32_t)(s->mem_map[a->pfn].priv -
+					s->mem_map[f->pfn].priv) < 0))
+		lru_warm_step(s, a);
+	else if (f_ok)
+		lru_warm_step(s, f);
+}
+
 int slist_init(struct lruvec *lruvec, const struct config *cfg)
 {
 	struct slist *sl = xcalloc(1, sizeof(*sl));
@@ -50,8 +68,7 @@ void slist_add(struct lruvec *lruvec, uint32_t pfn,
 	(void)fi;
 	map[pfn].priv = sl->clock++;
 	page_list_add_head(map, &sl->list[page_lru_type(&map[pfn])], pfn);
-	for (int t = 0; t < NR_LRU_TYPES; t++)
-		lru_warm_step(lruvec->sim, &sl->warm[t]);
+	slist_warm_step(lruvec->sim, sl);
 }
 
 void slist_touch(struct lruvec *lruvec, uint32_t pfn,
