@@ -501,6 +501,20 @@ int64_t buddy_alloc(struct zone *z, unsigned order, int migratetype,
 	if (!fb)
 		fb = &local;
 	memset(fb, 0, sizeof(*fb));
+	/*
+	 * Most allocations: one page, from its own type's order-0 list, which
+	 * is what rmqueue_smallest() would take first. The steps below, with
+	 * what cannot happen here folded away.
+	 */
+	if (order == 0 && !(alloc_flags & ALLOC_HIGHATOMIC)) {
+		uint32_t head = z->free_area[0].head[migratetype];
+
+		if (head != PFN_NONE) {
+			del_from_free_list(z, head, 0);
+			prep_new_block(z, head, 0, migratetype);
+			return head;
+		}
+	}
 	if (order > MAX_PAGE_ORDER)
 		return -1;
 	if (alloc_flags & ALLOC_HIGHATOMIC)
