@@ -363,9 +363,10 @@ static bool slowpath_should_retry(struct sim *s, struct slowpath *sp,
 				    &sp->compaction_retries);
 }
 
-static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
-				    int migratetype, uint32_t pid,
-				    int highest_zoneidx)
+/* The slow path from its early compaction on: reclaim, compact, retry, OOM. */
+static int64_t slowpath_reclaim(struct sim *s, unsigned order, gfp_t gfp,
+				int migratetype, uint32_t pid,
+				int highest_zoneidx, unsigned alloc_flags)
 {
 	struct pglist_data *pgdat = &s->nodes[0];
 	struct slowpath sp;
@@ -378,7 +379,7 @@ static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
 	sp.migratetype = migratetype;
 	sp.pid = pid;
 	sp.highest_zoneidx = highest_zoneidx;
-	sp.alloc_flags = gfp_to_alloc_flags(gfp, order);
+	sp.alloc_flags = alloc_flags;
 	sp.costly = order > PAGE_ALLOC_COSTLY_ORDER;
 	sp.can_compact = compaction_allowed(s, gfp);
 	sp.compact_result = COMPACT_SKIPPED;
@@ -386,12 +387,6 @@ static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
 	sp.compaction_retries = 0;
 	sp.no_progress_loops = 0;
 
-	if (sp.alloc_flags & ALLOC_KSWAPD)
-		wakeup_kswapd(s, pgdat, order, highest_zoneidx, gfp);
-	pfn = get_page_from_freelist(s, order, migratetype, sp.alloc_flags,
-				     highest_zoneidx);
-	if (pfn >= 0 || !(gfp & __GFP_DIRECT_RECLAIM))
-		return pfn;
 	pfn = slowpath_early_compact(s, &sp);
 	if (pfn != -1)
 		return pfn >= 0 ? pfn : -1;
@@ -421,6 +416,27 @@ static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
 			return -1;
 		sp.no_progress_loops = 0;
 	}
+}
+
+/*
+ * __alloc_pages_slowpath(): wake kswapd and retry at MIN; most allocations
+ * under pressure end there, and only the rest set up the reclaim state.
+ */
+static int64_t alloc_pages_slowpath(struct sim *s, unsigned order, gfp_t gfp,
+				    int migratetype, uint32_t pid,
+				    int highest_zoneidx)
+{
+	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
+	int64_t pfn;
+
+	if (alloc_flags & ALLOC_KSWAPD)
+		wakeup_kswapd(s, &s->nodes[0], order, highest_zoneidx, gfp);
+	pfn = get_page_from_freelist(s, order, migratetype, alloc_flags,
+				     highest_zoneidx);
+	if (pfn >= 0 || !(gfp & __GFP_DIRECT_RECLAIM))
+		return pfn;
+	return slowpath_reclaim(s, order, gfp, migratetype, pid,
+				highest_zoneidx, alloc_flags);
 }
 
 /*
