@@ -171,6 +171,19 @@ static int64_t rmqueue(struct sim *s, struct zone *z, unsigned order,
 	return pfn;
 }
 
+/* Whether z may serve at alloc_flags: it has memory and passes its mark. */
+static inline bool zone_allows(const struct zone *z, unsigned order,
+			       unsigned alloc_flags, int highest_zoneidx)
+{
+	if (!z->managed_pages)
+		return false;
+	if (alloc_flags & ALLOC_NO_WATERMARKS)
+		return true;
+	return zone_watermark_fast(z, order, wmark_pages(z,
+			(enum zone_watermarks)(alloc_flags & ALLOC_WMARK_MASK)),
+			highest_zoneidx, alloc_flags);
+}
+
 /* get_page_from_freelist(): the first zone that passes its mark serves. */
 static int64_t get_page_from_freelist(struct sim *s, unsigned order,
 				      int migratetype, unsigned alloc_flags,
@@ -184,16 +197,8 @@ retry:
 		struct zone *z = &pgdat->zones[i];
 		int64_t pfn;
 
-		if (!z->managed_pages)
+		if (!zone_allows(z, order, alloc_flags, highest_zoneidx))
 			continue;
-		if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
-			uint64_t mark = wmark_pages(z, (enum zone_watermarks)(
-					alloc_flags & ALLOC_WMARK_MASK));
-
-			if (!zone_watermark_fast(z, order, mark,
-						 highest_zoneidx, alloc_flags))
-				continue;
-		}
 		pfn = rmqueue(s, z, order, migratetype, alloc_flags);
 		if (pfn >= 0)
 			return pfn;
@@ -451,16 +456,10 @@ static inline bool zonelist_passes_order0(const struct sim *s,
 {
 	const struct pglist_data *pgdat = &s->nodes[0];
 
-	for (int i = highest_zoneidx; i >= 0; i--) {
-		const struct zone *z = &pgdat->zones[i];
-
-		if (z->managed_pages &&
-		    zone_watermark_fast(z, 0, wmark_pages(z,
-				(enum zone_watermarks)(alloc_flags &
-						       ALLOC_WMARK_MASK)),
-				highest_zoneidx, alloc_flags))
+	for (int i = highest_zoneidx; i >= 0; i--)
+		if (zone_allows(&pgdat->zones[i], 0, alloc_flags,
+				highest_zoneidx))
 			return true;
-	}
 	return false;
 }
 
