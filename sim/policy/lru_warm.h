@@ -6,13 +6,16 @@
  * misses that the work per victim is too short to hide. So a policy does
  * the walk ahead of time, a step per fault (faults are what make reclaim
  * run), prefetching the next few dozen victims' lines from a tail, and
- * restarts it from the new tail after every reclaim pass. These are hints
+ * restarts it from the new tail once reclaim has used it up (each policy
+ * decides when: slist after every pass, classic when isolation reaches the
+ * walk's page or the walk ran off its list). These are hints
  * only: a page that moves meanwhile makes a useless prefetch, never a
  * wrong answer (every pfn is bounds-checked before use).
  */
 #ifndef SIM_POLICY_LRU_WARM_H
 #define SIM_POLICY_LRU_WARM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mm/pagemap.h"
@@ -50,10 +53,17 @@ static inline void lru_warm_reset(struct lru_warm *w, uint32_t tail)
 	w->pages = 0;
 }
 
+/* Whether the walk can go on: it is at a page, short of its depth. */
+static inline bool lru_warm_going(const struct sim *s,
+				  const struct lru_warm *w)
+{
+	return w->pfn < s->nr_pfns && w->pages < LRU_WARM_PAGES;
+}
+
 /* One step of the walk; the step before fetched its page. */
 static inline void lru_warm_step(const struct sim *s, struct lru_warm *w)
 {
-	if (w->pfn >= s->nr_pfns || w->pages >= LRU_WARM_PAGES)
+	if (!lru_warm_going(s, w))
 		return;
 	w->pfn = lru_prefetch_victim(s, w->pfn);
 	w->pages++;

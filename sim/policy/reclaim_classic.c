@@ -198,11 +198,18 @@ static void lru_add(struct classic *c, struct page *map, uint32_t pfn,
 	c->nr_zone[map[pfn].zone][lru]++;
 }
 
+/* The oldest page of type t's inactive list: where its warming walk starts. */
+static uint32_t inactive_tail(const struct classic *c, int t)
+{
+	return c->lists[t == LRU_FILE ? LRU_INACTIVE_FILE :
+					LRU_INACTIVE_ANON].tail;
+}
+
 /* Restarts the warming walks from the inactive tails. */
 static void classic_warm_reset(struct classic *c)
 {
-	lru_warm_reset(&c->warm[LRU_ANON], c->lists[LRU_INACTIVE_ANON].tail);
-	lru_warm_reset(&c->warm[LRU_FILE], c->lists[LRU_INACTIVE_FILE].tail);
+	for (int t = 0; t < NR_LRU_TYPES; t++)
+		lru_warm_reset(&c->warm[t], inactive_tail(c, t));
 }
 
 /*
@@ -218,8 +225,7 @@ static void classic_warm_step(struct lruvec *lruvec, struct classic *c)
 
 		if (w->pfn >= lruvec->sim->nr_pfns &&
 		    w->pages < LRU_WARM_PAGES)
-			lru_warm_reset(w, c->lists[t == LRU_ANON ?
-				LRU_INACTIVE_ANON : LRU_INACTIVE_FILE].tail);
+			lru_warm_reset(w, inactive_tail(c, t));
 		lru_warm_step(lruvec->sim, w);
 	}
 }

@@ -31,8 +31,7 @@ static void slist_warm_reset(struct slist *sl)
 static void slist_warm_step(const struct sim *s, struct slist *sl)
 {
 	struct lru_warm *a = &sl->warm[LRU_ANON], *f = &sl->warm[LRU_FILE];
-	bool a_ok = a->pfn < s->nr_pfns && a->pages < LRU_WARM_PAGES;
-	bool f_ok = f->pfn < s->nr_pfns && f->pages < LRU_WARM_PAGES;
+	bool a_ok = lru_warm_going(s, a), f_ok = lru_warm_going(s, f);
 
 	if (a_ok && (!f_ok || (int32_t)(s->mem_map[a->pfn].priv -
 					s->mem_map[f->pfn].priv) < 0))
