@@ -480,7 +480,7 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 				 .ref_index = s->ref_index };
 	bool major = row->type == PAGE_FILE;
 	uint64_t releases = pagemap_obj_releases(s->pm);
-	uint64_t removals = pagemap_removals(s->pm);
+	uint64_t stamp = lookup_stamp(s->pm, id);
 	int64_t pfn;
 	uint32_t thp_pfn = thp_fault(s, row, key.index);
 
@@ -504,7 +504,7 @@ static uint32_t page_fault(struct sim *s, const struct trace_row *row,
 		key.obj = row_obj(s, row, true);
 		key.h = pagemap_hash(key.obj, key.index);
 		id = pagemap_lookup_hashed(s->pm, key.obj, key.index, key.h);
-	} else if (pagemap_removals(s->pm) != removals) {
+	} else if (lookup_stamp(s->pm, id) != stamp) {
 		id = pagemap_lookup_hashed(s->pm, key.obj, key.index, key.h);
 	}
 	if (id != PM_NONE) {
